@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# vainfo through the driver lists exactly the profiles the emulated devices decode, with one,
+# two and three devices, and fails cleanly with none.
+source "$(dirname "$0")/lib.sh"
+start_xvfb
+command -v vainfo >/dev/null || die "vainfo not installed"
+
+# Profiles each emulated device decodes today (VLD entrypoint).
+h264="VAProfileH264ConstrainedBaseline VAProfileH264High VAProfileH264Main"
+
+check() { # devices expected-profiles...
+	local devices=$1
+	shift
+	local want got
+	want=$(printf '%s\n' "$@" | sort -u | tr '\n' ' ')
+	emu_run "$devices" vainfo --display x11 >"$TMP/vainfo.out" 2>"$TMP/vainfo.err" ||
+		die "vainfo failed with $devices: $(cat "$TMP/vainfo.err")"
+	got=$(grep -o 'VAProfile[A-Za-z0-9_]*[[:space:]]*:[[:space:]]*VAEntrypointVLD' "$TMP/vainfo.out" |
+		awk '{print $1}' | sort -u | tr '\n' ' ')
+	[ "$got" = "$want" ] || die "with $devices: vainfo lists '$got', expected '$want'"
+	grep -q 'Driver version: .*v4l2-request' "$TMP/vainfo.out" ||
+		die "with $devices: driver vendor string missing: $(grep -i 'driver version' "$TMP/vainfo.out")"
+	echo "ok: $devices -> $got"
+}
+
+check hantro-g1 $h264
+check hantro-g1,rkvdec $h264
+check hantro-g1,rkvdec,cedrus $h264
+
+# No decoder at all: vaInitialize must fail, not list anything.
+if emu_run "" vainfo --display x11 >"$TMP/none.out" 2>&1; then
+	die "vainfo succeeded without any decoder"
+fi
+echo "ok: no device -> vaInitialize fails"
+echo "4 passed, 0 failed"
