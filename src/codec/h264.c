@@ -1,8 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* H.264: VA picture/slice buffers -> V4L2 stateless H.264 controls. */
+/*
+ * H.264: VA picture/IQ/slice buffers -> V4L2 stateless H.264 controls (SPS, PPS, SCALING_MATRIX,
+ * DECODE_PARAMS, and SLICE_PARAMS/PRED_WEIGHTS in slice-based mode).
+ *
+ * VA omits fields the kernel needs (nal_ref_idc, idr_pic_id, POC syntax and bit sizes, the PPS
+ * default reference counts, ...); they are recovered by parsing the slice headers
+ * (bitstream/h264_slice.c) with the SPS/PPS values VA does carry.
+ */
 #include "codec.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
 #include <linux/v4l2-controls.h>
+
+#include "h264_slice.h"
+
+#define H264_MAX_SLICES 1024           /* per picture; more is not a real stream */
+#define H264_MAX_DATA (64u << 20)      /* per picture */
 
 static const VAProfile h264_profiles[] = {
 	VAProfileH264ConstrainedBaseline,
@@ -23,32 +41,767 @@ static bool h264_profile_is_10bit(VAProfile profile)
 #endif
 }
 
-struct h264_priv {
-	int unused;
+struct h264_slice {
+	VASliceParameterBufferH264 param;
+	size_t data_off; /* into h264_priv.data: the NAL unit, header byte first */
+	uint32_t data_size;
+	struct v4l2r_h264_slice_hdr hdr;
 };
 
-static VAStatus h264_init(struct v4l2r_ctx *ctx, void *priv, VAProfile profile)
+struct h264_priv {
+	VAProfile profile;
+	bool frame_based;
+	bool annexb;
+
+	/* Current picture. */
+	bool have_pic, have_iq;
+	VAPictureParameterBufferH264 pic;
+	VAIQMatrixBufferH264 iq;
+	struct h264_slice *slices;
+	unsigned n_slices, cap_slices;
+	unsigned first_unpaired; /* slices from here on wait for their data buffer */
+	uint8_t *data;
+	size_t data_size, data_cap;
+
+	/* PPS default reference counts learned from slices without override, per pps id. */
+	uint8_t ref_default[256][2];
+	bool ref_default_known[256];
+
+	/* Last stream declaration, to call v4l2r_ctx_stream() only on change. */
+	bool streamed;
+	struct v4l2r_stream_params stream;
+	struct v4l2_ctrl_h264_sps stream_sps;
+
+	/* Controls of the picture being queued. */
+	struct v4l2_ctrl_h264_sps sps;
+	struct v4l2_ctrl_h264_pps pps;
+	struct v4l2_ctrl_h264_scaling_matrix scaling;
+	struct v4l2_ctrl_h264_decode_params decode;
+	struct v4l2_ctrl_h264_slice_params slice;
+	struct v4l2_ctrl_h264_pred_weights weights;
+};
+
+/* --- device mode --------------------------------------------------------------------------- */
+
+/* Bitmask of the menu values the device offers for `id`, 0 if the control is absent. */
+static unsigned menu_values(int fd, uint32_t id, int32_t *cur)
 {
+	struct v4l2_query_ext_ctrl q = { .id = id };
+	unsigned mask = 0;
+
+	if (fd < 0 || ioctl(fd, VIDIOC_QUERY_EXT_CTRL, &q) < 0)
+		return 0;
+	for (int64_t v = q.minimum; v <= q.maximum && v < 32; v++) {
+		struct v4l2_querymenu m = { .id = id, .index = (uint32_t)v };
+
+		if (v >= 0 && ioctl(fd, VIDIOC_QUERYMENU, &m) == 0)
+			mask |= 1u << v;
+	}
+	*cur = (int32_t)q.default_value;
+
+	struct v4l2_ext_control c = { .id = id };
+	struct v4l2_ext_controls cs = { .which = V4L2_CTRL_WHICH_CUR_VAL, .count = 1, .controls = &c };
+	if (ioctl(fd, VIDIOC_G_EXT_CTRLS, &cs) == 0)
+		*cur = c.value;
+	return mask;
+}
+
+static void set_mode_ctrl(int fd, uint32_t id, int32_t value)
+{
+	struct v4l2_ext_control c = { .id = id, .value = value };
+	struct v4l2_ext_controls cs = { .which = V4L2_CTRL_WHICH_CUR_VAL, .count = 1, .controls = &c };
+
+	/* Failure leaves the device's current value, which is what we then assume. */
+	(void)ioctl(fd, VIDIOC_S_EXT_CTRLS, &cs);
+}
+
+static VAStatus h264_init(struct v4l2r_ctx *ctx, void *priv_, VAProfile profile)
+{
+	struct h264_priv *priv = priv_;
+	int fd = v4l2r_ctx_fd(ctx);
+	int32_t cur_mode = V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED;
+	int32_t cur_sc = V4L2_STATELESS_H264_START_CODE_ANNEX_B;
+	unsigned modes = menu_values(fd, V4L2_CID_STATELESS_H264_DECODE_MODE, &cur_mode);
+	unsigned scs = menu_values(fd, V4L2_CID_STATELESS_H264_START_CODE, &cur_sc);
+
+	priv->profile = profile;
+	/* Frame-based: one request per picture, the decoder builds its own lists. */
+	if (modes & (1u << V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED))
+		priv->frame_based = true;
+	else if (modes & (1u << V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED))
+		priv->frame_based = false;
+	else
+		priv->frame_based = cur_mode != V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED;
+
+	if (priv->frame_based && (scs & (1u << V4L2_STATELESS_H264_START_CODE_ANNEX_B)))
+		priv->annexb = true;
+	else if (scs & (1u << cur_sc))
+		priv->annexb = cur_sc == V4L2_STATELESS_H264_START_CODE_ANNEX_B;
+	else if (scs)
+		priv->annexb = scs & (1u << V4L2_STATELESS_H264_START_CODE_ANNEX_B);
+	else
+		priv->annexb = cur_sc == V4L2_STATELESS_H264_START_CODE_ANNEX_B;
+
+	int32_t mode = priv->frame_based ? V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED
+					 : V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED;
+	int32_t sc = priv->annexb ? V4L2_STATELESS_H264_START_CODE_ANNEX_B
+				  : V4L2_STATELESS_H264_START_CODE_NONE;
+	if (modes && mode != cur_mode)
+		set_mode_ctrl(fd, V4L2_CID_STATELESS_H264_DECODE_MODE, mode);
+	if (scs && sc != cur_sc)
+		set_mode_ctrl(fd, V4L2_CID_STATELESS_H264_START_CODE, sc);
+	v4l2r_ctx_debug(ctx, "h264: %s-based, %s\n", priv->frame_based ? "frame" : "slice",
+			priv->annexb ? "Annex B start codes" : "no start codes");
 	return VA_STATUS_SUCCESS;
 }
 
-static void h264_fini(struct v4l2r_ctx *ctx, void *priv)
+static void h264_fini(struct v4l2r_ctx *ctx, void *priv_)
 {
+	struct h264_priv *priv = priv_;
+
+	free(priv->slices);
+	free(priv->data);
+	priv->slices = NULL;
+	priv->data = NULL;
+	priv->cap_slices = 0;
+	priv->data_cap = 0;
 }
 
-static VAStatus h264_begin(struct v4l2r_ctx *ctx, void *priv)
+static VAStatus h264_begin(struct v4l2r_ctx *ctx, void *priv_)
 {
+	struct h264_priv *priv = priv_;
+
+	priv->have_pic = false;
+	priv->have_iq = false;
+	priv->n_slices = 0;
+	priv->first_unpaired = 0;
+	priv->data_size = 0;
 	return VA_STATUS_SUCCESS;
 }
 
-static VAStatus h264_render(struct v4l2r_ctx *ctx, void *priv, const struct v4l2r_va_buffer *buf)
+/* --- render -------------------------------------------------------------------------------- */
+
+static VAStatus render_slice_params(struct h264_priv *priv, const struct v4l2r_va_buffer *buf)
 {
-	return VA_STATUS_ERROR_UNIMPLEMENTED;
+	const VASliceParameterBufferH264 *p = buf->data;
+
+	if (buf->size != sizeof(*p) || buf->num_elements < 1)
+		return VA_STATUS_ERROR_INVALID_BUFFER;
+	if (buf->num_elements > H264_MAX_SLICES - priv->n_slices)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	unsigned need = priv->n_slices + buf->num_elements;
+	if (need > priv->cap_slices) {
+		unsigned cap = priv->cap_slices ? priv->cap_slices : 16;
+		while (cap < need)
+			cap *= 2;
+		struct h264_slice *s = realloc(priv->slices, (size_t)cap * sizeof(*s));
+		if (!s)
+			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+		priv->slices = s;
+		priv->cap_slices = cap;
+	}
+	for (unsigned i = 0; i < buf->num_elements; i++) {
+		if (p[i].slice_data_flag != VA_SLICE_DATA_FLAG_ALL) /* partial slices: not supported */
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+		if (p[i].slice_type > 9 || p[i].num_ref_idx_l0_active_minus1 > 31 ||
+		    p[i].num_ref_idx_l1_active_minus1 > 31 || p[i].luma_log2_weight_denom > 7 ||
+		    p[i].chroma_log2_weight_denom > 7)
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+	}
+	for (unsigned i = 0; i < buf->num_elements; i++) {
+		struct h264_slice *s = &priv->slices[priv->n_slices++];
+
+		memset(s, 0, sizeof(*s));
+		s->param = p[i];
+	}
+	return VA_STATUS_SUCCESS;
 }
 
-static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv)
+/* A data buffer holds the slices of the parameter buffers rendered since the previous one. */
+static VAStatus render_slice_data(struct h264_priv *priv, const struct v4l2r_va_buffer *buf)
 {
-	return VA_STATUS_ERROR_UNIMPLEMENTED;
+	uint64_t size = (uint64_t)buf->size * buf->num_elements;
+
+	if (priv->first_unpaired >= priv->n_slices)
+		return VA_STATUS_ERROR_INVALID_BUFFER; /* no slice parameters to go with it */
+	if (!buf->data || size == 0 || size > H264_MAX_DATA - priv->data_size)
+		return VA_STATUS_ERROR_INVALID_BUFFER;
+	for (unsigned i = priv->first_unpaired; i < priv->n_slices; i++) {
+		const VASliceParameterBufferH264 *p = &priv->slices[i].param;
+
+		if (p->slice_data_size == 0 || p->slice_data_offset > size ||
+		    p->slice_data_size > size - p->slice_data_offset)
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+	}
+	if (priv->data_size + size > priv->data_cap) {
+		size_t cap = priv->data_cap ? priv->data_cap : 64 * 1024;
+		while (cap < priv->data_size + size)
+			cap *= 2;
+		uint8_t *d = realloc(priv->data, cap);
+		if (!d)
+			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+		priv->data = d;
+		priv->data_cap = cap;
+	}
+	memcpy(priv->data + priv->data_size, buf->data, size);
+	for (unsigned i = priv->first_unpaired; i < priv->n_slices; i++) {
+		struct h264_slice *s = &priv->slices[i];
+
+		s->data_off = priv->data_size + s->param.slice_data_offset;
+		s->data_size = s->param.slice_data_size;
+	}
+	priv->data_size += size;
+	priv->first_unpaired = priv->n_slices;
+	return VA_STATUS_SUCCESS;
+}
+
+static VAStatus h264_render(struct v4l2r_ctx *ctx, void *priv_, const struct v4l2r_va_buffer *buf)
+{
+	struct h264_priv *priv = priv_;
+
+	if (!buf || !buf->data)
+		return VA_STATUS_ERROR_INVALID_BUFFER;
+	switch (buf->type) {
+	case VAPictureParameterBufferType:
+		if (buf->size != sizeof(priv->pic) || buf->num_elements != 1)
+			return VA_STATUS_ERROR_INVALID_BUFFER;
+		memcpy(&priv->pic, buf->data, sizeof(priv->pic));
+		priv->have_pic = true;
+		return VA_STATUS_SUCCESS;
+	case VAIQMatrixBufferType:
+		if (buf->size != sizeof(priv->iq) || buf->num_elements != 1)
+			return VA_STATUS_ERROR_INVALID_BUFFER;
+		memcpy(&priv->iq, buf->data, sizeof(priv->iq));
+		priv->have_iq = true;
+		return VA_STATUS_SUCCESS;
+	case VASliceParameterBufferType:
+		return render_slice_params(priv, buf);
+	case VASliceDataBufferType:
+		return render_slice_data(priv, buf);
+	default:
+		return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
+	}
+}
+
+/* --- end: controls ------------------------------------------------------------------------- */
+
+static bool pic_is_valid_ref(const VAPictureH264 *p)
+{
+	return !(p->flags & VA_PICTURE_H264_INVALID) && p->picture_id != VA_INVALID_SURFACE &&
+	       (p->flags & (VA_PICTURE_H264_SHORT_TERM_REFERENCE |
+			    VA_PICTURE_H264_LONG_TERM_REFERENCE));
+}
+
+static uint8_t va_fields(uint32_t flags)
+{
+	bool top = flags & VA_PICTURE_H264_TOP_FIELD, bottom = flags & VA_PICTURE_H264_BOTTOM_FIELD;
+
+	if (top && !bottom)
+		return V4L2_H264_TOP_FIELD_REF;
+	if (bottom && !top)
+		return V4L2_H264_BOTTOM_FIELD_REF;
+	return V4L2_H264_FRAME_REF;
+}
+
+/* ffmpeg leaves INT_MAX for a field that was never decoded. */
+static int32_t poc(int32_t v)
+{
+	return v == INT32_MAX ? 0 : v;
+}
+
+static VAStatus check_pic(const struct h264_priv *priv)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+
+	if (p->seq_fields.bits.log2_max_frame_num_minus4 > 12 ||
+	    p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 > 12 ||
+	    p->seq_fields.bits.pic_order_cnt_type > 2 || p->pic_fields.bits.weighted_bipred_idc > 2 ||
+	    p->bit_depth_luma_minus8 > 6 || p->bit_depth_chroma_minus8 > 6 ||
+	    p->num_ref_frames > 16 || p->picture_width_in_mbs_minus1 > 1023 ||
+	    p->picture_height_in_mbs_minus1 > 1023 ||
+	    (!p->seq_fields.bits.frame_mbs_only_flag && !(p->picture_height_in_mbs_minus1 & 1)))
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	if (p->pic_init_qp_minus26 < -(26 + 6 * p->bit_depth_luma_minus8) ||
+	    p->pic_init_qp_minus26 > 25 || p->pic_init_qs_minus26 < -26 ||
+	    p->pic_init_qs_minus26 > 25 || p->chroma_qp_index_offset < -12 ||
+	    p->chroma_qp_index_offset > 12 || p->second_chroma_qp_index_offset < -12 ||
+	    p->second_chroma_qp_index_offset > 12)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	return VA_STATUS_SUCCESS;
+}
+
+static void fill_ps(const struct h264_priv *priv, const struct h264_slice *s,
+		    struct v4l2r_h264_ps *ps)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+	unsigned map_h = (p->picture_height_in_mbs_minus1 + 1u) >> !p->seq_fields.bits.frame_mbs_only_flag;
+
+	*ps = (struct v4l2r_h264_ps){
+		.chroma_format_idc = p->seq_fields.bits.chroma_format_idc,
+		.separate_colour_plane = p->seq_fields.bits.residual_colour_transform_flag,
+		.log2_max_frame_num_minus4 = p->seq_fields.bits.log2_max_frame_num_minus4,
+		.frame_mbs_only = p->seq_fields.bits.frame_mbs_only_flag,
+		.pic_order_cnt_type = p->seq_fields.bits.pic_order_cnt_type,
+		.log2_max_pic_order_cnt_lsb_minus4 = p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4,
+		.delta_pic_order_always_zero = p->seq_fields.bits.delta_pic_order_always_zero_flag,
+		.bottom_field_pic_order_in_frame_present = p->pic_fields.bits.pic_order_present_flag,
+		.redundant_pic_cnt_present = p->pic_fields.bits.redundant_pic_cnt_present_flag,
+		.weighted_pred = p->pic_fields.bits.weighted_pred_flag,
+		.weighted_bipred_idc = p->pic_fields.bits.weighted_bipred_idc,
+		.entropy_coding_mode = p->pic_fields.bits.entropy_coding_mode_flag,
+		.deblocking_filter_control_present =
+			p->pic_fields.bits.deblocking_filter_control_present_flag,
+		/* VA's counts are the active ones, equal to the defaults when not overridden. */
+		.num_ref_idx_l0_default_active_minus1 = s->param.num_ref_idx_l0_active_minus1,
+		.num_ref_idx_l1_default_active_minus1 = s->param.num_ref_idx_l1_active_minus1,
+		/* FMO (slice groups) is Extended/Baseline only, outside the VA profiles we take;
+		 * libva deprecated those fields. */
+		.num_slice_groups_minus1 = 0,
+		.pic_size_in_map_units = (p->picture_width_in_mbs_minus1 + 1u) * map_h,
+	};
+}
+
+static void fill_sps(struct h264_priv *priv)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+	struct v4l2_ctrl_h264_sps *sps = &priv->sps;
+	unsigned w = p->picture_width_in_mbs_minus1 + 1u, h = p->picture_height_in_mbs_minus1 + 1u;
+
+	memset(sps, 0, sizeof(*sps));
+	/* VA carries no profile_idc: the VA profile and the features in use decide. */
+	if (p->bit_depth_luma_minus8 || p->bit_depth_chroma_minus8)
+		sps->profile_idc = 110;
+	else if (priv->profile == VAProfileH264High || p->seq_fields.bits.chroma_format_idc != 1 ||
+		 p->pic_fields.bits.transform_8x8_mode_flag)
+		sps->profile_idc = 100;
+	else if (priv->profile == VAProfileH264Main)
+		sps->profile_idc = 77;
+	else {
+		sps->profile_idc = 66;
+		sps->constraint_set_flags = V4L2_H264_SPS_CONSTRAINT_SET0_FLAG |
+					    V4L2_H264_SPS_CONSTRAINT_SET1_FLAG;
+	}
+	/* Not in VA; the highest level for the frame size, so DPB limits never bite. */
+	sps->level_idc = w * h > 36864 ? 60 : 51;
+	sps->seq_parameter_set_id = 0;
+	sps->chroma_format_idc = p->seq_fields.bits.chroma_format_idc;
+	sps->bit_depth_luma_minus8 = p->bit_depth_luma_minus8;
+	sps->bit_depth_chroma_minus8 = p->bit_depth_chroma_minus8;
+	sps->log2_max_frame_num_minus4 = p->seq_fields.bits.log2_max_frame_num_minus4;
+	sps->pic_order_cnt_type = p->seq_fields.bits.pic_order_cnt_type;
+	sps->log2_max_pic_order_cnt_lsb_minus4 = p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4;
+	sps->max_num_ref_frames = p->num_ref_frames;
+	/* POC type 1 cycle: not in VA; POCs reach the kernel computed (decode params). */
+	sps->pic_width_in_mbs_minus1 = p->picture_width_in_mbs_minus1;
+	sps->pic_height_in_map_units_minus1 = (h >> !p->seq_fields.bits.frame_mbs_only_flag) - 1;
+	if (p->seq_fields.bits.residual_colour_transform_flag)
+		sps->flags |= V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE;
+	if (p->seq_fields.bits.delta_pic_order_always_zero_flag)
+		sps->flags |= V4L2_H264_SPS_FLAG_DELTA_PIC_ORDER_ALWAYS_ZERO;
+	if (p->seq_fields.bits.gaps_in_frame_num_value_allowed_flag)
+		sps->flags |= V4L2_H264_SPS_FLAG_GAPS_IN_FRAME_NUM_VALUE_ALLOWED;
+	if (p->seq_fields.bits.frame_mbs_only_flag)
+		sps->flags |= V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY;
+	if (p->seq_fields.bits.mb_adaptive_frame_field_flag)
+		sps->flags |= V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD;
+	if (p->seq_fields.bits.direct_8x8_inference_flag)
+		sps->flags |= V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE;
+}
+
+static bool iq_is_flat(const VAIQMatrixBufferH264 *iq)
+{
+	for (unsigned i = 0; i < 6; i++)
+		for (unsigned j = 0; j < 16; j++)
+			if (iq->ScalingList4x4[i][j] != 16)
+				return false;
+	for (unsigned i = 0; i < 2; i++)
+		for (unsigned j = 0; j < 64; j++)
+			if (iq->ScalingList8x8[i][j] != 16)
+				return false;
+	return true;
+}
+
+static void fill_pps_scaling(struct h264_priv *priv, const struct v4l2r_h264_slice_hdr *hdr)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+	struct v4l2_ctrl_h264_pps *pps = &priv->pps;
+	unsigned id = hdr->pic_parameter_set_id;
+
+	memset(pps, 0, sizeof(*pps));
+	pps->pic_parameter_set_id = id;
+	pps->seq_parameter_set_id = 0;
+	pps->num_slice_groups_minus1 = 0; /* no FMO, see fill_ps() */
+	pps->num_ref_idx_l0_default_active_minus1 = priv->ref_default[id][0];
+	pps->num_ref_idx_l1_default_active_minus1 = priv->ref_default[id][1];
+	pps->weighted_bipred_idc = p->pic_fields.bits.weighted_bipred_idc;
+	pps->pic_init_qp_minus26 = p->pic_init_qp_minus26;
+	pps->pic_init_qs_minus26 = p->pic_init_qs_minus26;
+	pps->chroma_qp_index_offset = p->chroma_qp_index_offset;
+	pps->second_chroma_qp_index_offset = p->second_chroma_qp_index_offset;
+	if (p->pic_fields.bits.entropy_coding_mode_flag)
+		pps->flags |= V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE;
+	if (p->pic_fields.bits.pic_order_present_flag)
+		pps->flags |= V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT;
+	if (p->pic_fields.bits.weighted_pred_flag)
+		pps->flags |= V4L2_H264_PPS_FLAG_WEIGHTED_PRED;
+	if (p->pic_fields.bits.deblocking_filter_control_present_flag)
+		pps->flags |= V4L2_H264_PPS_FLAG_DEBLOCKING_FILTER_CONTROL_PRESENT;
+	if (p->pic_fields.bits.constrained_intra_pred_flag)
+		pps->flags |= V4L2_H264_PPS_FLAG_CONSTRAINED_INTRA_PRED;
+	if (p->pic_fields.bits.redundant_pic_cnt_present_flag)
+		pps->flags |= V4L2_H264_PPS_FLAG_REDUNDANT_PIC_CNT_PRESENT;
+	if (p->pic_fields.bits.transform_8x8_mode_flag)
+		pps->flags |= V4L2_H264_PPS_FLAG_TRANSFORM_8X8_MODE;
+
+	/* VA does not say whether the stream had a matrix (ffmpeg always sends one): a flat
+	 * matrix decodes exactly like no matrix, so only a non-flat one is forwarded. */
+	if (priv->have_iq && !iq_is_flat(&priv->iq)) {
+		pps->flags |= V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT;
+		/* Both are in raster order; 4x4 lists in the same order. */
+		memcpy(priv->scaling.scaling_list_4x4, priv->iq.ScalingList4x4,
+		       sizeof(priv->scaling.scaling_list_4x4));
+		/* Kernel 8x8 order: Intra Y, Inter Y, Intra Cb, Inter Cb, Intra Cr, Inter Cr. VA has
+		 * only the luma two; chroma ones (4:4:4) fall back to luma (table 7-2 rule A). */
+		for (unsigned i = 0; i < 6; i++)
+			memcpy(priv->scaling.scaling_list_8x8[i], priv->iq.ScalingList8x8[i & 1], 64);
+	}
+}
+
+/* DPB from ReferenceFrames, sentinels and foreign surfaces stripped. `dpb_ids` maps the kernel
+ * DPB index back to the VA surface for the reference lists. */
+static unsigned fill_dpb(struct v4l2r_ctx *ctx, struct h264_priv *priv,
+			 const struct v4l2r_h264_slice_hdr *hdr, VASurfaceID *dpb_ids,
+			 struct v4l2r_surface **refs, unsigned *n_refs)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+	struct v4l2_ctrl_h264_decode_params *d = &priv->decode;
+	struct v4l2r_surface *target = v4l2r_ctx_target(ctx);
+	uint32_t max_frame_num = 1u << (p->seq_fields.bits.log2_max_frame_num_minus4 + 4);
+	bool field = p->pic_fields.bits.field_pic_flag;
+	bool bottom = p->CurrPic.flags & VA_PICTURE_H264_BOTTOM_FIELD;
+	unsigned n = 0;
+
+	*n_refs = 0;
+	for (unsigned i = 0; i < 16; i++) {
+		const VAPictureH264 *r = &p->ReferenceFrames[i];
+		struct v4l2r_surface *surf;
+		bool dup = false;
+
+		if (!pic_is_valid_ref(r) || !(surf = v4l2r_ctx_surface(ctx, r->picture_id)))
+			continue;
+		for (unsigned j = 0; j < n; j++)
+			dup |= dpb_ids[j] == r->picture_id;
+		if (dup)
+			continue;
+
+		struct v4l2_h264_dpb_entry *e = &d->dpb[n];
+		bool lt = r->flags & VA_PICTURE_H264_LONG_TERM_REFERENCE;
+		uint32_t num = r->frame_idx;
+
+		e->reference_ts = v4l2r_surface_ts(surf);
+		e->fields = va_fields(r->flags);
+		e->top_field_order_cnt = poc(r->TopFieldOrderCnt);
+		e->bottom_field_order_cnt = poc(r->BottomFieldOrderCnt);
+		e->flags = V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE;
+		if (e->fields != V4L2_H264_FRAME_REF)
+			e->flags |= V4L2_H264_DPB_ENTRY_FLAG_FIELD;
+		if (lt) {
+			/* LongTermFrameIdx goes in frame_num; pic_num is LongTermPicNum (8-3). */
+			e->flags |= V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM;
+			num &= 0xffff;
+		} else {
+			num %= max_frame_num;
+			/* FrameNumWrap (8-27) */
+			if (num > hdr->frame_num)
+				num = (uint32_t)((int64_t)num - max_frame_num);
+		}
+		e->frame_num = (uint16_t)(lt ? r->frame_idx : r->frame_idx % max_frame_num);
+		if (field) {
+			/* 8-28..8-31: same parity 2n+1, opposite 2n */
+			bool same = (e->fields & (bottom ? V4L2_H264_BOTTOM_FIELD_REF
+							  : V4L2_H264_TOP_FIELD_REF));
+			num = 2 * num + (same ? 1 : 0);
+		}
+		e->pic_num = num;
+		dpb_ids[n++] = r->picture_id;
+		if (surf != target)
+			refs[(*n_refs)++] = surf;
+	}
+	return n;
+}
+
+static void fill_decode(struct h264_priv *priv, const struct h264_slice *first)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+	const struct v4l2r_h264_slice_hdr *h = &first->hdr;
+	struct v4l2_ctrl_h264_decode_params *d = &priv->decode;
+
+	d->nal_ref_idc = h->nal_ref_idc;
+	d->frame_num = p->frame_num;
+	d->top_field_order_cnt = poc(p->CurrPic.TopFieldOrderCnt);
+	d->bottom_field_order_cnt = poc(p->CurrPic.BottomFieldOrderCnt);
+	d->idr_pic_id = h->idr_pic_id;
+	d->pic_order_cnt_lsb = h->pic_order_cnt_lsb;
+	d->delta_pic_order_cnt_bottom = h->delta_pic_order_cnt_bottom;
+	d->delta_pic_order_cnt0 = h->delta_pic_order_cnt[0];
+	d->delta_pic_order_cnt1 = h->delta_pic_order_cnt[1];
+	d->dec_ref_pic_marking_bit_size = h->dec_ref_pic_marking_bit_size;
+	d->pic_order_cnt_bit_size = h->pic_order_cnt_bit_size;
+	d->slice_group_change_cycle = h->slice_group_change_cycle;
+	d->flags = 0;
+	if (h->nal_unit_type == 5)
+		d->flags |= V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC;
+	if (p->pic_fields.bits.field_pic_flag) {
+		d->flags |= V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC;
+		if (p->CurrPic.flags & VA_PICTURE_H264_BOTTOM_FIELD)
+			d->flags |= V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD;
+	}
+	/* B if any slice is B, else P if any is P/SP. */
+	for (unsigned i = 0; i < priv->n_slices; i++) {
+		uint8_t t = priv->slices[i].hdr.slice_type;
+
+		if (t == V4L2_H264_SLICE_TYPE_B)
+			d->flags |= V4L2_H264_DECODE_PARAM_FLAG_BFRAME;
+		else if (t == V4L2_H264_SLICE_TYPE_P || t == V4L2_H264_SLICE_TYPE_SP)
+			d->flags |= V4L2_H264_DECODE_PARAM_FLAG_PFRAME;
+	}
+	if (d->flags & V4L2_H264_DECODE_PARAM_FLAG_BFRAME)
+		d->flags &= ~(uint32_t)V4L2_H264_DECODE_PARAM_FLAG_PFRAME;
+}
+
+static void fill_ref_list(struct v4l2_h264_reference *out, const VAPictureH264 *in, unsigned n,
+			  const VASurfaceID *dpb_ids, unsigned n_dpb)
+{
+	for (unsigned i = 0; i < n; i++) {
+		out[i].index = 0;
+		out[i].fields = 0;
+		if (in[i].picture_id == VA_INVALID_SURFACE || (in[i].flags & VA_PICTURE_H264_INVALID))
+			continue;
+		for (unsigned j = 0; j < n_dpb; j++) {
+			if (dpb_ids[j] == in[i].picture_id) {
+				out[i].index = (uint8_t)j;
+				out[i].fields = va_fields(in[i].flags);
+				break;
+			}
+		}
+	}
+}
+
+static void fill_slice(struct h264_priv *priv, const struct h264_slice *s,
+		       const VASurfaceID *dpb_ids, unsigned n_dpb)
+{
+	const VASliceParameterBufferH264 *p = &s->param;
+	struct v4l2_ctrl_h264_slice_params *sp = &priv->slice;
+	struct v4l2_ctrl_h264_pred_weights *w = &priv->weights;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->header_bit_size = s->hdr.header_bit_size;
+	sp->first_mb_in_slice = p->first_mb_in_slice;
+	sp->slice_type = s->hdr.slice_type;
+	sp->colour_plane_id = s->hdr.colour_plane_id;
+	sp->redundant_pic_cnt = s->hdr.redundant_pic_cnt;
+	sp->cabac_init_idc = p->cabac_init_idc;
+	sp->slice_qp_delta = p->slice_qp_delta;
+	sp->slice_qs_delta = s->hdr.slice_qs_delta;
+	sp->disable_deblocking_filter_idc = p->disable_deblocking_filter_idc;
+	sp->slice_alpha_c0_offset_div2 = p->slice_alpha_c0_offset_div2;
+	sp->slice_beta_offset_div2 = p->slice_beta_offset_div2;
+	if (sp->slice_type != V4L2_H264_SLICE_TYPE_I && sp->slice_type != V4L2_H264_SLICE_TYPE_SI) {
+		sp->num_ref_idx_l0_active_minus1 = p->num_ref_idx_l0_active_minus1;
+		fill_ref_list(sp->ref_pic_list0, p->RefPicList0, p->num_ref_idx_l0_active_minus1 + 1u,
+			      dpb_ids, n_dpb);
+	}
+	if (sp->slice_type == V4L2_H264_SLICE_TYPE_B) {
+		sp->num_ref_idx_l1_active_minus1 = p->num_ref_idx_l1_active_minus1;
+		fill_ref_list(sp->ref_pic_list1, p->RefPicList1, p->num_ref_idx_l1_active_minus1 + 1u,
+			      dpb_ids, n_dpb);
+	}
+	if (p->direct_spatial_mv_pred_flag)
+		sp->flags |= V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED;
+	if (s->hdr.sp_for_switch)
+		sp->flags |= V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH;
+
+	memset(w, 0, sizeof(*w));
+	w->luma_log2_weight_denom = p->luma_log2_weight_denom;
+	w->chroma_log2_weight_denom = p->chroma_log2_weight_denom;
+	/* VA lists carry the effective (default-filled) weights for every entry. */
+	memcpy(w->weight_factors[0].luma_weight, p->luma_weight_l0, sizeof(p->luma_weight_l0));
+	memcpy(w->weight_factors[0].luma_offset, p->luma_offset_l0, sizeof(p->luma_offset_l0));
+	memcpy(w->weight_factors[0].chroma_weight, p->chroma_weight_l0, sizeof(p->chroma_weight_l0));
+	memcpy(w->weight_factors[0].chroma_offset, p->chroma_offset_l0, sizeof(p->chroma_offset_l0));
+	memcpy(w->weight_factors[1].luma_weight, p->luma_weight_l1, sizeof(p->luma_weight_l1));
+	memcpy(w->weight_factors[1].luma_offset, p->luma_offset_l1, sizeof(p->luma_offset_l1));
+	memcpy(w->weight_factors[1].chroma_weight, p->chroma_weight_l1, sizeof(p->chroma_weight_l1));
+	memcpy(w->weight_factors[1].chroma_offset, p->chroma_offset_l1, sizeof(p->chroma_offset_l1));
+}
+
+static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct h264_priv *priv)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+	struct v4l2_ext_control ctrl = {
+		.id = V4L2_CID_STATELESS_H264_SPS,
+		.size = sizeof(priv->sps),
+		.ptr = &priv->sps,
+	};
+	struct v4l2r_stream_params sp = {
+		.width = (p->picture_width_in_mbs_minus1 + 1u) * 16,
+		.height = (p->picture_height_in_mbs_minus1 + 1u) * 16,
+		.bit_depth = 8 + p->bit_depth_luma_minus8,
+		.min_buffers = (p->num_ref_frames ? p->num_ref_frames : 1) + 1u,
+		.hdr_ctrls = &ctrl,
+		.n_hdr_ctrls = 1,
+	};
+
+	if (priv->streamed && priv->stream.width == sp.width && priv->stream.height == sp.height &&
+	    priv->stream.bit_depth == sp.bit_depth && priv->stream.min_buffers == sp.min_buffers &&
+	    !memcmp(&priv->stream_sps, &priv->sps, sizeof(priv->sps)))
+		return VA_STATUS_SUCCESS;
+	VAStatus st = v4l2r_ctx_stream(ctx, &sp);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	priv->streamed = true;
+	priv->stream = sp;
+	priv->stream.hdr_ctrls = NULL;
+	priv->stream.n_hdr_ctrls = 0;
+	priv->stream_sps = priv->sps;
+	return VA_STATUS_SUCCESS;
+}
+
+static size_t write_nal(uint8_t *dst, const struct h264_priv *priv, const struct h264_slice *s)
+{
+	size_t n = 0;
+
+	if (priv->annexb) {
+		dst[0] = 0;
+		dst[1] = 0;
+		dst[2] = 1;
+		n = 3;
+	}
+	memcpy(dst + n, priv->data + s->data_off, s->data_size);
+	return n + s->data_size;
+}
+
+static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
+{
+	struct h264_priv *priv = priv_;
+	struct v4l2r_surface *refs[16];
+	VASurfaceID dpb_ids[16];
+	unsigned n_refs, n_dpb;
+	struct v4l2r_h264_ps ps;
+	VAStatus st;
+
+	if (!priv->have_pic || priv->n_slices == 0 || priv->first_unpaired != priv->n_slices)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	st = check_pic(priv);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+
+	for (unsigned i = 0; i < priv->n_slices; i++) {
+		struct h264_slice *s = &priv->slices[i];
+
+		fill_ps(priv, s, &ps);
+		if (v4l2r_h264_parse_slice_header(priv->data + s->data_off, s->data_size, &ps,
+						  &s->hdr)) {
+			v4l2r_ctx_debug(ctx, "h264: slice %u: malformed slice header\n", i);
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+		}
+		/* Without override the active counts are the PPS defaults (needed by decoders
+		 * that parse slice headers themselves). */
+		unsigned id = s->hdr.pic_parameter_set_id;
+		bool p_or_b = s->hdr.slice_type != V4L2_H264_SLICE_TYPE_I &&
+			      s->hdr.slice_type != V4L2_H264_SLICE_TYPE_SI;
+		if (p_or_b && !s->hdr.num_ref_idx_active_override) {
+			priv->ref_default[id][0] = s->param.num_ref_idx_l0_active_minus1;
+			if (s->hdr.slice_type == V4L2_H264_SLICE_TYPE_B)
+				priv->ref_default[id][1] = s->param.num_ref_idx_l1_active_minus1;
+			priv->ref_default_known[id] = true;
+		} else if (!priv->ref_default_known[id] && p_or_b) {
+			priv->ref_default[id][0] = s->param.num_ref_idx_l0_active_minus1;
+			priv->ref_default[id][1] = s->param.num_ref_idx_l1_active_minus1;
+		}
+	}
+
+	const struct h264_slice *first = &priv->slices[0];
+	fill_sps(priv);
+	fill_pps_scaling(priv, &first->hdr);
+	memset(&priv->decode, 0, sizeof(priv->decode));
+	n_dpb = fill_dpb(ctx, priv, &first->hdr, dpb_ids, refs, &n_refs);
+	fill_decode(priv, first);
+
+	st = declare_stream(ctx, priv);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+
+	struct v4l2_ext_control ctrls[6] = {
+		{ .id = V4L2_CID_STATELESS_H264_SPS, .size = sizeof(priv->sps), .ptr = &priv->sps },
+		{ .id = V4L2_CID_STATELESS_H264_PPS, .size = sizeof(priv->pps), .ptr = &priv->pps },
+		{ .id = V4L2_CID_STATELESS_H264_DECODE_PARAMS, .size = sizeof(priv->decode),
+		  .ptr = &priv->decode },
+	};
+	unsigned n_ctrls = 3;
+	if (priv->pps.flags & V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT)
+		ctrls[n_ctrls++] = (struct v4l2_ext_control){
+			.id = V4L2_CID_STATELESS_H264_SCALING_MATRIX,
+			.size = sizeof(priv->scaling),
+			.ptr = &priv->scaling,
+		};
+
+	if (priv->frame_based) {
+		struct v4l2r_slot *slot;
+		uint8_t *data;
+		size_t cap, used = 0;
+
+		st = v4l2r_slot_get(ctx, &slot, &data, &cap);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+		for (unsigned i = 0; i < priv->n_slices; i++) {
+			const struct h264_slice *s = &priv->slices[i];
+			size_t need = (priv->annexb ? 3 : 0) + (size_t)s->data_size;
+
+			if (need > cap - used) {
+				v4l2r_slot_put(ctx, slot);
+				return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
+			}
+			used += write_nal(data + used, priv, s);
+		}
+		return v4l2r_slot_queue(ctx, slot, used, ctrls, n_ctrls, 0, refs, n_refs);
+	}
+
+	/* Slice-based: one request per slice; CAPTURE is held until the last one. */
+	for (unsigned i = 0; i < priv->n_slices; i++) {
+		const struct h264_slice *s = &priv->slices[i];
+		unsigned n = n_ctrls;
+		struct v4l2r_slot *slot;
+		uint8_t *data;
+		size_t cap;
+
+		fill_slice(priv, s, dpb_ids, n_dpb);
+		ctrls[n++] = (struct v4l2_ext_control){
+			.id = V4L2_CID_STATELESS_H264_SLICE_PARAMS,
+			.size = sizeof(priv->slice),
+			.ptr = &priv->slice,
+		};
+		if (V4L2_H264_CTRL_PRED_WEIGHTS_REQUIRED(&priv->pps, &priv->slice))
+			ctrls[n++] = (struct v4l2_ext_control){
+				.id = V4L2_CID_STATELESS_H264_PRED_WEIGHTS,
+				.size = sizeof(priv->weights),
+				.ptr = &priv->weights,
+			};
+		st = v4l2r_slot_get(ctx, &slot, &data, &cap);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+		if ((priv->annexb ? 3 : 0) + (size_t)s->data_size > cap) {
+			v4l2r_slot_put(ctx, slot);
+			return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
+		}
+		size_t used = write_nal(data, priv, s);
+		st = v4l2r_slot_queue(ctx, slot, used, ctrls, n,
+				      i + 1 < priv->n_slices ? V4L2R_SLOT_HOLD_CAPTURE : 0, refs,
+				      n_refs);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+	}
+	return VA_STATUS_SUCCESS;
 }
 
 const struct v4l2r_codec v4l2r_codec_h264 = {
