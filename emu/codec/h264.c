@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Emulated H.264 stateless decoder: controls, validation, decoding with libavcodec.
+ * Emulated H.264 stateless decoder: the kernel's H.264 control set, its validation, decoding from
+ * the controls with libavcodec (SPS/PPS NAL units rebuilt from the controls), and the checks of
+ * every request against the device's own slice-header parser and reference model.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/v4l2-controls.h>
 
+#include <libavcodec/avcodec.h>
+#include <libavutil/frame.h>
+#include <libavutil/pixdesc.h>
+
 #include "../emu_codec.h"
+#include "h264_int.h"
 
 #define COMPOUND(cid, nm, t, st)                                                                   \
 	{                                                                                          \
@@ -22,6 +30,7 @@ static int h264_get_ctrls(const struct emu_dev_cfg *cfg, struct emu_ctrl_desc *d
 			     : V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED;
 	int64_t sc = cfg->start_code == EMU_START_CODE_ANNEX_B ? V4L2_STATELESS_H264_START_CODE_ANNEX_B
 								 : V4L2_STATELESS_H264_START_CODE_NONE;
+	/* Menu masks: the kernel drivers register the menus with min = max = def, no skip mask. */
 	struct emu_ctrl_desc all[] = {
 		{ .id = V4L2_CID_STATELESS_H264_DECODE_MODE, .name = "H264 Decode Mode",
 		  .type = V4L2_CTRL_TYPE_MENU, .elem_size = sizeof(int32_t), .minimum = mode,
@@ -46,6 +55,7 @@ static int h264_get_ctrls(const struct emu_dev_cfg *cfg, struct emu_ctrl_desc *d
 
 	for (i = 0; i < n && i < max; i++) {
 		descs[i] = all[i];
+		/* cedrus_request_validate() wants these in every request */
 		if (slice && (all[i].id == V4L2_CID_STATELESS_H264_SPS ||
 			      all[i].id == V4L2_CID_STATELESS_H264_PPS ||
 			      all[i].id == V4L2_CID_STATELESS_H264_DECODE_PARAMS ||
@@ -55,39 +65,859 @@ static int h264_get_ctrls(const struct emu_dev_cfg *cfg, struct emu_ctrl_desc *d
 	return i;
 }
 
+/* std_validate_compound() of v4l2-ctrls-core.c (the rejecting part; it also zeroes fields that
+ * are not valid for the syntax, which never changes what we decode) + the drivers' try_ctrl. */
 static int h264_try_ctrl(const struct emu_dev_cfg *cfg, uint32_t id, const void *data, uint32_t size)
 {
-	return 0;
+	switch (id) {
+	case V4L2_CID_STATELESS_H264_SPS: {
+		const struct v4l2_ctrl_h264_sps *sps = data;
+		unsigned int cf = sps->chroma_format_idc, bl = sps->bit_depth_luma_minus8,
+			     bc = sps->bit_depth_chroma_minus8;
+
+		if (size < sizeof(*sps))
+			return -EINVAL;
+		if (!(sps->profile_idc == 100 || sps->profile_idc == 110 || sps->profile_idc == 122 ||
+		      sps->profile_idc == 244 || sps->profile_idc == 44 || sps->profile_idc == 83 ||
+		      sps->profile_idc == 86 || sps->profile_idc == 118 || sps->profile_idc == 128 ||
+		      sps->profile_idc == 138 || sps->profile_idc == 139 || sps->profile_idc == 134 ||
+		      sps->profile_idc == 135)) {
+			/* !V4L2_H264_SPS_HAS_CHROMA_FORMAT: the kernel forces 4:2:0 8-bit */
+			cf = 1;
+			bl = bc = 0;
+		}
+		if (sps->profile_idc < 122 && cf > 1)
+			return -EINVAL;
+		if (sps->profile_idc < 244 && cf > 2)
+			return -EINVAL;
+		if (cf > 3 || bl > 6 || bc > 6 || sps->log2_max_frame_num_minus4 > 12 ||
+		    sps->pic_order_cnt_type > 2 ||
+		    (sps->pic_order_cnt_type == 0 && sps->log2_max_pic_order_cnt_lsb_minus4 > 12) ||
+		    sps->max_num_ref_frames > V4L2_H264_REF_LIST_LEN)
+			return -EINVAL;
+		/* hantro_try_ctrl / rkvdec_try_ctrl / cedrus_try_ctrl */
+		if (cf > 1 || (!strcmp(cfg->profile, "cedrus") && cf != 1))
+			return -EINVAL;
+		if (bl != bc)
+			return -EINVAL;
+		if (bl != 0 && !(cfg->ten_bit && bl == 2))
+			return -EINVAL;
+		return 0;
+	}
+	case V4L2_CID_STATELESS_H264_PPS: {
+		const struct v4l2_ctrl_h264_pps *pps = data;
+
+		if (size < sizeof(*pps))
+			return -EINVAL;
+		if (pps->num_slice_groups_minus1 > 7 ||
+		    pps->num_ref_idx_l0_default_active_minus1 > V4L2_H264_REF_LIST_LEN - 1 ||
+		    pps->num_ref_idx_l1_default_active_minus1 > V4L2_H264_REF_LIST_LEN - 1 ||
+		    pps->weighted_bipred_idc > 2 || pps->pic_init_qp_minus26 < -62 ||
+		    pps->pic_init_qp_minus26 > 25 || pps->pic_init_qs_minus26 < -26 ||
+		    pps->pic_init_qs_minus26 > 25 || pps->chroma_qp_index_offset < -12 ||
+		    pps->chroma_qp_index_offset > 12 || pps->second_chroma_qp_index_offset < -12 ||
+		    pps->second_chroma_qp_index_offset > 12)
+			return -EINVAL;
+		return 0;
+	}
+	case V4L2_CID_STATELESS_H264_PRED_WEIGHTS: {
+		const struct v4l2_ctrl_h264_pred_weights *w = data;
+
+		if (size < sizeof(*w))
+			return -EINVAL;
+		if (w->luma_log2_weight_denom > 7 || w->chroma_log2_weight_denom > 7)
+			return -EINVAL;
+		return 0;
+	}
+	case V4L2_CID_STATELESS_H264_SLICE_PARAMS: {
+		const struct v4l2_ctrl_h264_slice_params *sp = data;
+		unsigned int l0 = sp->num_ref_idx_l0_active_minus1,
+			     l1 = sp->num_ref_idx_l1_active_minus1;
+
+		if (size < sizeof(*sp))
+			return -EINVAL;
+		if (sp->colour_plane_id > 2 || sp->cabac_init_idc > 2 ||
+		    sp->disable_deblocking_filter_idc > 2 || sp->slice_alpha_c0_offset_div2 < -6 ||
+		    sp->slice_alpha_c0_offset_div2 > 6 || sp->slice_beta_offset_div2 < -6 ||
+		    sp->slice_beta_offset_div2 > 6)
+			return -EINVAL;
+		if (sp->slice_type == V4L2_H264_SLICE_TYPE_I || sp->slice_type == V4L2_H264_SLICE_TYPE_SI)
+			l0 = 0;
+		if (sp->slice_type != V4L2_H264_SLICE_TYPE_B)
+			l1 = 0;
+		if (l0 > V4L2_H264_REF_LIST_LEN - 1 || l1 > V4L2_H264_REF_LIST_LEN - 1)
+			return -EINVAL;
+		return 0;
+	}
+	case V4L2_CID_STATELESS_H264_DECODE_PARAMS: {
+		const struct v4l2_ctrl_h264_decode_params *dp = data;
+
+		if (size < sizeof(*dp))
+			return -EINVAL;
+		return dp->nal_ref_idc > 3 ? -EINVAL : 0;
+	}
+	case V4L2_CID_STATELESS_H264_SCALING_MATRIX:
+		return size < sizeof(struct v4l2_ctrl_h264_scaling_matrix) ? -EINVAL : 0;
+	default:
+		return 0;
+	}
 }
 
 static int h264_bit_depth(struct emu_instance *inst)
 {
-	return 8;
+	uint32_t size = 0;
+	const struct v4l2_ctrl_h264_sps *sps = emu_inst_ctrl(inst, V4L2_CID_STATELESS_H264_SPS, &size);
+
+	if (!sps || size < sizeof(*sps))
+		return 8;
+	return sps->bit_depth_luma_minus8 == 2 ? 10 : 8;
 }
 
-static void *h264_open(struct emu_instance *inst)
+/* ---- decoding instance ---- */
+
+struct h264_ctx {
+	struct emu_instance *inst;
+	AVCodecContext *avctx;
+	AVPacket *pkt;
+	AVFrame *alloc;   /* the picture libavcodec allocated last (decode order) */
+	AVFrame *drain;   /* receive_frame output, dropped */
+	AVFrame *out;     /* the picture of the last finished access unit */
+	bool alloc_new;
+	struct h264_model model;
+	/* the access unit being collected */
+	struct h264_bw au;
+	int au_slices;
+	bool au_failed;
+	int au_capture;
+	struct h264_slice first;
+	struct h264_cur_poc poc;
+	struct v4l2_ctrl_h264_sps sps;
+	struct v4l2_ctrl_h264_pps pps;
+	struct v4l2_ctrl_h264_scaling_matrix sm;
+	bool has_sm;
+	struct h264_slice cur; /* scratch */
+};
+
+static int get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
 {
-	return calloc(1, 1);
+	struct h264_ctx *c = avctx->opaque;
+	int ret = avcodec_default_get_buffer2(avctx, frame, flags);
+
+	if (ret < 0)
+		return ret;
+	av_frame_unref(c->alloc);
+	if (av_frame_ref(c->alloc, frame) < 0)
+		return AVERROR(ENOMEM);
+	c->alloc_new = true;
+	return 0;
 }
 
 static void h264_close(void *priv)
 {
-	free(priv);
+	struct h264_ctx *c = priv;
+
+	if (!c)
+		return;
+	avcodec_free_context(&c->avctx);
+	av_packet_free(&c->pkt);
+	av_frame_free(&c->alloc);
+	av_frame_free(&c->drain);
+	av_frame_free(&c->out);
+	h264_bw_free(&c->au);
+	free(c);
+}
+
+static void *h264_open(struct emu_instance *inst)
+{
+	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
+	struct h264_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c || !codec)
+		goto fail;
+	c->inst = inst;
+	h264_model_reset(&c->model);
+	h264_bw_init(&c->au);
+	c->au_capture = -1;
+	c->avctx = avcodec_alloc_context3(codec);
+	c->pkt = av_packet_alloc();
+	c->alloc = av_frame_alloc();
+	c->drain = av_frame_alloc();
+	c->out = av_frame_alloc();
+	if (!c->avctx || !c->pkt || !c->alloc || !c->drain || !c->out)
+		goto fail;
+	c->avctx->opaque = c;
+	c->avctx->get_buffer2 = get_buffer;
+	c->avctx->thread_count = 1; /* get_buffer2 on this thread, pictures in decode order */
+	c->avctx->err_recognition |= AV_EF_EXPLODE;
+	/* Hardware shows every picture it decodes, even before the first key frame. */
+	c->avctx->flags2 |= AV_CODEC_FLAG2_SHOW_ALL;
+	av_log_set_level(getenv("V4L2_EMU_DEBUG") ? AV_LOG_WARNING : AV_LOG_QUIET);
+	if (avcodec_open2(c->avctx, codec, NULL) < 0)
+		goto fail;
+	return c;
+fail:
+	h264_close(c);
+	return NULL;
+}
+
+/* ---- checks ---- */
+
+#define CHECK(job, rule, field, got, want)                                                         \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		if (g_ != w_) {                                                                    \
+			emu_violation(job, rule, "\"field\":\"%s\",\"got\":%lld,\"want\":%lld",    \
+				      field, g_, w_);                                              \
+			bad = true;                                                                \
+		}                                                                                  \
+	} while (0)
+
+static bool size_ok(uint32_t got, const uint32_t want[2])
+{
+	return got == want[0] || got == want[1];
+}
+
+/*
+ * DECODE_PARAMS against the parsed first slice and the POC model. Not checked, with the reason:
+ * - slice_group_change_cycle: no slice groups (FMO cannot be expressed by the uAPI PPS);
+ * - flags PFRAME / BFRAME: hints that no 6.1 driver (hantro, rkvdec, cedrus) reads;
+ * - idr_pic_id on non-IDR pictures, POC syntax elements absent from the slice header.
+ */
+static bool check_decode_params(struct h264_ctx *c, const struct emu_job *job,
+				const struct v4l2_ctrl_h264_decode_params *dp)
+{
+	const struct h264_slice *s = &c->first;
+	const struct v4l2_ctrl_h264_sps *sps = &c->sps;
+	bool bad = false, field_poc_bottom;
+	uint32_t fl = dp->flags;
+
+	CHECK(job, "decode-params", "frame_num", dp->frame_num, s->frame_num);
+	CHECK(job, "decode-params", "nal_ref_idc", dp->nal_ref_idc, s->nal_ref_idc);
+	CHECK(job, "decode-params", "flags.IDR_PIC", !!(fl & V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC),
+	      s->idr);
+	CHECK(job, "decode-params", "flags.FIELD_PIC", !!(fl & V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC),
+	      s->field_pic);
+	CHECK(job, "decode-params", "flags.BOTTOM_FIELD",
+	      !!(fl & V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD), s->bottom_field);
+	if (s->idr)
+		CHECK(job, "decode-params", "idr_pic_id", dp->idr_pic_id, s->idr_pic_id);
+	field_poc_bottom = (c->pps.flags & V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT) &&
+			   !s->field_pic;
+	if (sps->pic_order_cnt_type == 0) {
+		CHECK(job, "decode-params", "pic_order_cnt_lsb", dp->pic_order_cnt_lsb, s->poc_lsb);
+		if (field_poc_bottom)
+			CHECK(job, "decode-params", "delta_pic_order_cnt_bottom",
+			      dp->delta_pic_order_cnt_bottom, s->delta_poc_bottom);
+	}
+	if (sps->pic_order_cnt_type == 1 &&
+	    !(sps->flags & V4L2_H264_SPS_FLAG_DELTA_PIC_ORDER_ALWAYS_ZERO)) {
+		CHECK(job, "decode-params", "delta_pic_order_cnt0", dp->delta_pic_order_cnt0,
+		      s->delta_poc[0]);
+		if (field_poc_bottom)
+			CHECK(job, "decode-params", "delta_pic_order_cnt1", dp->delta_pic_order_cnt1,
+			      s->delta_poc[1]);
+	}
+	if (!size_ok(dp->pic_order_cnt_bit_size, s->poc_bits))
+		CHECK(job, "decode-params", "pic_order_cnt_bit_size", dp->pic_order_cnt_bit_size,
+		      s->poc_bits[0]);
+	if (!size_ok(dp->dec_ref_pic_marking_bit_size, s->marking_bits))
+		CHECK(job, "decode-params", "dec_ref_pic_marking_bit_size",
+		      dp->dec_ref_pic_marking_bit_size, s->marking_bits[0]);
+	if (!s->field_pic || !s->bottom_field)
+		CHECK(job, "decode-params", "top_field_order_cnt", dp->top_field_order_cnt,
+		      c->poc.top);
+	if (!s->field_pic || s->bottom_field)
+		CHECK(job, "decode-params", "bottom_field_order_cnt", dp->bottom_field_order_cnt,
+		      c->poc.bottom);
+	return !bad;
+}
+
+/*
+ * The DPB: the VALID|ACTIVE entries must be exactly the reference pictures of the model.
+ * VALID entries without ACTIVE (pictures kept for output only) are ignored, as the drivers do.
+ * Not checked: pic_num (the drivers derive PicNum themselves: v4l2_h264_init_reflist_builder uses
+ * frame_num), and the inferred "non-existing" frames of a frame_num gap (no buffer to name).
+ */
+static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
+		      const struct v4l2_ctrl_h264_decode_params *dp)
+{
+	bool bad = false, matched[H264_MAX_FS] = { false };
+
+	for (int i = 0; i < V4L2_H264_NUM_DPB_ENTRIES; i++) {
+		const struct v4l2_h264_dpb_entry *e = &dp->dpb[i];
+		const struct h264_fs *f = NULL;
+		int fi = -1, ci, want_fields;
+		bool lt;
+
+		if ((e->flags & (V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE)) !=
+		    (V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE))
+			continue;
+		for (int j = 0; j < H264_MAX_FS; j++) {
+			const struct h264_fs *g = &c->model.fs[j];
+
+			if (g->in_use && !g->non_existing && (g->ref[0] || g->ref[1]) &&
+			    g->ts == e->reference_ts) {
+				f = g;
+				fi = j;
+				break;
+			}
+		}
+		if (!f) {
+			emu_violation(job, "dpb-not-a-reference",
+				      "\"entry\":%d,\"reference_ts\":%" PRIu64, i,
+				      (uint64_t)e->reference_ts);
+			bad = true;
+			continue;
+		}
+		if (matched[fi]) {
+			emu_violation(job, "dpb-duplicate", "\"entry\":%d,\"reference_ts\":%" PRIu64, i,
+				      (uint64_t)e->reference_ts);
+			bad = true;
+			continue;
+		}
+		matched[fi] = true;
+		ci = emu_inst_find_capture(c->inst, e->reference_ts);
+		if (ci != f->capture_index) {
+			emu_violation(job, "dpb-reference-ts",
+				      "\"entry\":%d,\"field\":\"capture_index\",\"got\":%d,\"want\":%d",
+				      i, ci, f->capture_index);
+			bad = true;
+		}
+		lt = f->ref[0] == 2 || f->ref[1] == 2;
+		want_fields = (f->ref[0] ? V4L2_H264_TOP_FIELD_REF : 0) |
+			      (f->ref[1] ? V4L2_H264_BOTTOM_FIELD_REF : 0);
+		CHECK(job, "dpb-entry", "flags.LONG_TERM",
+		      !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM), lt);
+		CHECK(job, "dpb-entry", lt ? "frame_num(LongTermFrameIdx)" : "frame_num", e->frame_num,
+		      lt ? f->long_term_frame_idx : f->frame_num);
+		CHECK(job, "dpb-entry", "fields", e->fields, want_fields);
+		CHECK(job, "dpb-entry", "flags.FIELD", !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_FIELD),
+		      want_fields != V4L2_H264_FRAME_REF);
+		if (f->decoded[0])
+			CHECK(job, "dpb-entry", "top_field_order_cnt", e->top_field_order_cnt,
+			      f->poc[0]);
+		if (f->decoded[1])
+			CHECK(job, "dpb-entry", "bottom_field_order_cnt", e->bottom_field_order_cnt,
+			      f->poc[1]);
+	}
+	for (int j = 0; j < H264_MAX_FS; j++) {
+		const struct h264_fs *g = &c->model.fs[j];
+
+		if (g->in_use && !g->non_existing && (g->ref[0] || g->ref[1]) && !matched[j]) {
+			emu_violation(job, "dpb-missing-reference",
+				      "\"frame_num\":%u,\"long_term\":%d,\"reference_ts\":%" PRIu64,
+				      g->frame_num, g->ref[0] == 2 || g->ref[1] == 2, g->ts);
+			bad = true;
+		}
+	}
+	return !bad;
+}
+
+/*
+ * SLICE_PARAMS (slice-based devices). header_bit_size is accepted in the conventions clients
+ * use: RBSP or escaped bits, counted with or without the NAL header byte (GStreamer: escaped,
+ * without; FFmpeg: RBSP, with). Not checked: ref_pic_list0/1 (not modelled yet).
+ */
+static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
+			       const struct h264_slice *s,
+			       const struct v4l2_ctrl_h264_slice_params *sp)
+{
+	bool bad = false;
+	uint32_t hb = sp->header_bit_size;
+	uint32_t st = s->slice_type;
+
+	if (hb != s->header_bits[0] && hb != s->header_bits[1] && hb != s->header_bits[0] + 8 &&
+	    hb != s->header_bits[1] + 8)
+		CHECK(job, "slice-params", "header_bit_size", hb, s->header_bits[1]);
+	CHECK(job, "slice-params", "first_mb_in_slice", sp->first_mb_in_slice, s->first_mb_in_slice);
+	CHECK(job, "slice-params", "slice_type", sp->slice_type, st);
+	CHECK(job, "slice-params", "colour_plane_id", sp->colour_plane_id, s->colour_plane_id);
+	CHECK(job, "slice-params", "redundant_pic_cnt", sp->redundant_pic_cnt, s->redundant_pic_cnt);
+	CHECK(job, "slice-params", "cabac_init_idc", sp->cabac_init_idc, s->cabac_init_idc);
+	CHECK(job, "slice-params", "slice_qp_delta", sp->slice_qp_delta, s->slice_qp_delta);
+	if (st == 3 || st == 4)
+		CHECK(job, "slice-params", "slice_qs_delta", sp->slice_qs_delta, s->slice_qs_delta);
+	CHECK(job, "slice-params", "disable_deblocking_filter_idc", sp->disable_deblocking_filter_idc,
+	      s->disable_deblocking_filter_idc);
+	if (s->disable_deblocking_filter_idc != 1) {
+		CHECK(job, "slice-params", "slice_alpha_c0_offset_div2",
+		      sp->slice_alpha_c0_offset_div2, s->alpha_div2);
+		CHECK(job, "slice-params", "slice_beta_offset_div2", sp->slice_beta_offset_div2,
+		      s->beta_div2);
+	}
+	if (st != 2 && st != 4)
+		CHECK(job, "slice-params", "num_ref_idx_l0_active_minus1",
+		      sp->num_ref_idx_l0_active_minus1, s->num_ref_idx_active_minus1[0]);
+	if (st == 1) {
+		CHECK(job, "slice-params", "num_ref_idx_l1_active_minus1",
+		      sp->num_ref_idx_l1_active_minus1, s->num_ref_idx_active_minus1[1]);
+		CHECK(job, "slice-params", "flags.DIRECT_SPATIAL_MV_PRED",
+		      !!(sp->flags & V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED),
+		      s->direct_spatial_mv_pred);
+	}
+	if (st == 3)
+		CHECK(job, "slice-params", "flags.SP_FOR_SWITCH",
+		      !!(sp->flags & V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH), s->sp_for_switch);
+	if (s->has_pwt) {
+		uint32_t size = 0;
+		const struct v4l2_ctrl_h264_pred_weights *w =
+			emu_job_ctrl(job, V4L2_CID_STATELESS_H264_PRED_WEIGHTS, &size);
+		const struct v4l2_ctrl_h264_pred_weights *x = &s->pwt;
+		bool chroma = c->sps.chroma_format_idc != 0;
+		char name[64];
+
+		if (!w || size < sizeof(*w)) {
+			emu_violation(job, "pred-weights-missing", "\"field\":\"pred_weights\"");
+			return false;
+		}
+		CHECK(job, "pred-weights", "luma_log2_weight_denom", w->luma_log2_weight_denom,
+		      x->luma_log2_weight_denom);
+		if (chroma)
+			CHECK(job, "pred-weights", "chroma_log2_weight_denom",
+			      w->chroma_log2_weight_denom, x->chroma_log2_weight_denom);
+		for (int l = 0; l < (st == 1 ? 2 : 1); l++) {
+			const struct v4l2_h264_weight_factors *a = &w->weight_factors[l],
+							      *b = &x->weight_factors[l];
+
+			for (uint32_t i = 0; i <= s->num_ref_idx_active_minus1[l]; i++) {
+				snprintf(name, sizeof(name), "l%d.luma_weight[%u]", l, i);
+				CHECK(job, "pred-weights", name, a->luma_weight[i], b->luma_weight[i]);
+				snprintf(name, sizeof(name), "l%d.luma_offset[%u]", l, i);
+				CHECK(job, "pred-weights", name, a->luma_offset[i], b->luma_offset[i]);
+				for (int j = 0; chroma && j < 2; j++) {
+					snprintf(name, sizeof(name), "l%d.chroma_weight[%u][%d]", l, i, j);
+					CHECK(job, "pred-weights", name, a->chroma_weight[i][j],
+					      b->chroma_weight[i][j]);
+					snprintf(name, sizeof(name), "l%d.chroma_offset[%u][%d]", l, i, j);
+					CHECK(job, "pred-weights", name, a->chroma_offset[i][j],
+					      b->chroma_offset[i][j]);
+				}
+			}
+		}
+	}
+	return !bad;
+}
+
+/* ---- access units ---- */
+
+static void au_reset(struct h264_ctx *c)
+{
+	c->au.len = 0;
+	c->au.nacc = 0;
+	c->au.acc = 0;
+	c->au.zeros = 0;
+	c->au.err = false;
+	c->au_slices = 0;
+	c->au_failed = false;
+	c->au_capture = -1;
+}
+
+/* Decode the collected access unit; the picture goes to c->out. 0 or -1. */
+static int au_decode(struct h264_ctx *c, const struct emu_job *job, uint64_t ts)
+{
+	struct h264_bw hdr;
+	bool second;
+	int ret = -1;
+
+	if (!c->au_slices)
+		return -1;
+	h264_bw_init(&hdr);
+	if (h264_write_sps(&hdr, &c->sps) ||
+	    h264_write_pps(&hdr, &c->sps, &c->pps, c->has_sm ? &c->sm : NULL) || c->au.err) {
+		emu_debug("h264: cannot rebuild SPS/PPS\n");
+		goto model;
+	}
+	av_packet_unref(c->pkt);
+	if (av_new_packet(c->pkt, (int)(hdr.len + c->au.len)) < 0)
+		goto model;
+	memcpy(c->pkt->data, hdr.buf, hdr.len);
+	memcpy(c->pkt->data + hdr.len, c->au.buf, c->au.len);
+	c->alloc_new = false;
+	ret = avcodec_send_packet(c->avctx, c->pkt);
+	while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
+		av_frame_unref(c->drain);
+	if (ret < 0) {
+		emu_debug("h264: libavcodec error %d on request %" PRIu64 "\n", ret, job->seq);
+		ret = -1;
+		goto model;
+	}
+	second = h264_model_is_second_field(&c->model, &c->first);
+	/* A second field decodes into its first field's picture: no new buffer then. */
+	if (!c->alloc_new && !(second && c->alloc->buf[0])) {
+		ret = -1;
+		goto model;
+	}
+	av_frame_unref(c->out);
+	ret = av_frame_ref(c->out, c->alloc) < 0 ? -1 : 0;
+model:
+	h264_model_finish(&c->model, &c->sps, &c->first, &c->poc, c->au_capture, ts);
+	h264_bw_free(&hdr);
+	return ret;
+}
+
+static int add_slice(struct h264_ctx *c, const struct emu_job *job, const uint8_t *nal, size_t n)
+{
+	static const uint8_t sc[4] = { 0, 0, 0, 1 };
+	struct h264_slice *s = &c->cur;
+	uint32_t size = 0;
+	int type;
+
+	if (n < 1)
+		return 0;
+	type = nal[0] & 31;
+	/* Hardware decodes slices only: parameter sets come from the controls, SEI/AUD/... are
+	 * skipped. Data partitioning is not supported by any V4L2 decoder. */
+	if (type != 1 && type != 5) {
+		if (type >= 2 && type <= 4) {
+			emu_violation(job, "unsupported-nal", "\"nal_unit_type\":%d", type);
+			return -1;
+		}
+		return 0;
+	}
+	if (h264_parse_slice(nal, n, &c->sps, &c->pps, s)) {
+		emu_violation(job, "slice-header", "\"field\":\"parse\",\"nal_unit_type\":%d", type);
+		return -1;
+	}
+	if (s->pps_id != c->pps.pic_parameter_set_id) {
+		emu_violation(job, "pps-id", "\"field\":\"pic_parameter_set_id\",\"got\":%u,\"want\":%u",
+			      c->pps.pic_parameter_set_id, s->pps_id);
+		return -1;
+	}
+	if (!c->au_slices) {
+		const struct v4l2_ctrl_h264_decode_params *dp =
+			emu_job_ctrl(job, V4L2_CID_STATELESS_H264_DECODE_PARAMS, &size);
+		bool ok;
+
+		c->first = *s;
+		h264_model_gaps(&c->model, &c->sps, s);
+		h264_model_poc(&c->model, &c->sps, s, &c->poc);
+		if (!dp || size < sizeof(*dp)) {
+			emu_violation(job, "missing-control", "\"field\":\"decode_params\"");
+			return -1;
+		}
+		ok = check_decode_params(c, job, dp);
+		ok = check_dpb(c, job, dp) && ok;
+		if (!ok)
+			c->au_failed = true;
+	} else if (s->frame_num != c->first.frame_num || s->idr != c->first.idr ||
+		   s->field_pic != c->first.field_pic || s->bottom_field != c->first.bottom_field ||
+		   (s->idr && s->idr_pic_id != c->first.idr_pic_id)) {
+		emu_violation(job, "access-unit", "\"field\":\"slice of another picture\"");
+		c->au_failed = true;
+	}
+	if (emu_inst_cfg(c->inst)->mode == EMU_MODE_SLICE_BASED) {
+		const struct v4l2_ctrl_h264_slice_params *sp =
+			emu_job_ctrl(job, V4L2_CID_STATELESS_H264_SLICE_PARAMS, &size);
+
+		if (!sp || size < sizeof(*sp)) {
+			emu_violation(job, "missing-control", "\"field\":\"slice_params\"");
+			c->au_failed = true;
+		} else if (!check_slice_params(c, job, s, sp)) {
+			c->au_failed = true;
+		}
+	}
+	h264_bw_raw(&c->au, sc, 4);
+	h264_bw_raw(&c->au, nal, n);
+	c->au_slices++;
+	return c->au_failed ? -1 : 0;
 }
 
 static int h264_submit(void *priv, const struct emu_job *job)
 {
+	struct h264_ctx *c = priv;
+	const struct emu_dev_cfg *cfg = emu_inst_cfg(c->inst);
+	const void *v;
+	uint32_t size = 0;
+	int ret = 0;
+
+	if (!c)
+		return -1;
+	/* A picture whose buffer was never finished (failed request): keep the models in step. */
+	if (c->au_slices && c->au_capture != job->capture_index) {
+		au_decode(c, job, job->timestamp);
+		au_reset(c);
+	}
+	if (!c->au_slices) {
+		au_reset(c);
+		v = emu_job_ctrl(job, V4L2_CID_STATELESS_H264_SPS, &size);
+		if (!v || size < sizeof(c->sps))
+			goto missing;
+		memcpy(&c->sps, v, sizeof(c->sps));
+		v = emu_job_ctrl(job, V4L2_CID_STATELESS_H264_PPS, &size);
+		if (!v || size < sizeof(c->pps))
+			goto missing;
+		memcpy(&c->pps, v, sizeof(c->pps));
+		c->has_sm = false;
+		if (c->pps.flags & V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT) {
+			v = emu_job_ctrl(job, V4L2_CID_STATELESS_H264_SCALING_MATRIX, &size);
+			if (!v || size < sizeof(c->sm))
+				goto missing;
+			memcpy(&c->sm, v, sizeof(c->sm));
+			c->has_sm = true;
+		}
+		c->au_capture = job->capture_index;
+	}
+	if (cfg->start_code == EMU_START_CODE_NONE) {
+		ret = add_slice(c, job, job->data, job->size);
+	} else {
+		/* Annex B: NAL units after 00 00 01 (a preceding zero byte belongs to the start
+		 * code); trailing zero bytes belong to the next start code. */
+		size_t i = 0, start = SIZE_MAX;
+		int nals = 0;
+
+		while (i + 2 < job->size || (start != SIZE_MAX && i <= job->size)) {
+			bool at_sc = i + 2 < job->size && job->data[i] == 0 && job->data[i + 1] == 0 &&
+				     job->data[i + 2] == 1;
+
+			if (at_sc || i >= job->size) {
+				if (start != SIZE_MAX) {
+					size_t end = i;
+
+					while (end > start && job->data[end - 1] == 0)
+						end--;
+					if (add_slice(c, job, job->data + start, end - start))
+						ret = -1;
+					nals++;
+					start = SIZE_MAX;
+				}
+				if (i >= job->size)
+					break;
+				i += 3;
+				start = i;
+				continue;
+			}
+			i++;
+		}
+		if (!nals) {
+			emu_violation(job, "annex-b", "\"field\":\"no start code\"");
+			ret = -1;
+		}
+	}
+	if (ret)
+		c->au_failed = true;
+	return ret;
+missing:
+	emu_violation(job, "missing-control", "\"field\":\"sps/pps/scaling_matrix\"");
+	c->au_failed = true;
 	return -1;
 }
 
 static int h264_finish(void *priv, const struct emu_job *job, struct emu_picture *out)
 {
-	return -1;
+	struct h264_ctx *c = priv;
+	const AVPixFmtDescriptor *d;
+	int ret, w, h;
+
+	if (!c)
+		return -1;
+	ret = au_decode(c, job, job->timestamp);
+	if (c->au_failed)
+		ret = -1;
+	au_reset(c);
+	if (ret)
+		return -1;
+	d = av_pix_fmt_desc_get(c->out->format);
+	w = 16 * (c->sps.pic_width_in_mbs_minus1 + 1);
+	h = 16 * (c->sps.pic_height_in_map_units_minus1 + 1) *
+	    ((c->sps.flags & V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY) ? 1 : 2);
+	if (!d || d->nb_components != 3 || d->log2_chroma_w != 1 || d->log2_chroma_h != 1 ||
+	    (d->flags & AV_PIX_FMT_FLAG_BE) || c->out->width < w || c->out->height < h)
+		return -1;
+	out->width = w;
+	out->height = h;
+	out->bit_depth = d->comp[0].depth;
+	for (int i = 0; i < 3; i++) {
+		out->plane[i] = c->out->data[i];
+		out->stride[i] = c->out->linesize[i];
+	}
+	return 0;
+}
+
+/* ---- trace ---- */
+
+static void dump_ints(FILE *f, const char *name, const void *p, int n, int size, bool sgn)
+{
+	fprintf(f, "\"%s\":[", name);
+	for (int i = 0; i < n; i++) {
+		long long v;
+
+		if (size == 1)
+			v = sgn ? ((const int8_t *)p)[i] : ((const uint8_t *)p)[i];
+		else if (size == 2)
+			v = sgn ? ((const int16_t *)p)[i] : ((const uint16_t *)p)[i];
+		else
+			v = sgn ? (long long)((const int32_t *)p)[i]
+				: (long long)((const uint32_t *)p)[i];
+		fprintf(f, "%s%lld", i ? "," : "", v);
+	}
+	fputc(']', f);
+}
+
+static void dump_refs(FILE *f, const char *name, const struct v4l2_h264_reference *r)
+{
+	fprintf(f, "\"%s\":[", name);
+	for (int i = 0; i < V4L2_H264_REF_LIST_LEN; i++)
+		fprintf(f, "%s{\"fields\":%u,\"index\":%u}", i ? "," : "", r[i].fields, r[i].index);
+	fputc(']', f);
 }
 
 static void h264_dump_ctrl(FILE *f, uint32_t id, const void *data, uint32_t size)
 {
-	fputs("{}", f);
+	switch (id) {
+	case V4L2_CID_STATELESS_H264_SPS: {
+		const struct v4l2_ctrl_h264_sps *s = data;
+
+		if (size < sizeof(*s))
+			break;
+		fprintf(f,
+			"{\"profile_idc\":%u,\"constraint_set_flags\":%u,\"level_idc\":%u,"
+			"\"seq_parameter_set_id\":%u,\"chroma_format_idc\":%u,"
+			"\"bit_depth_luma_minus8\":%u,\"bit_depth_chroma_minus8\":%u,"
+			"\"log2_max_frame_num_minus4\":%u,\"pic_order_cnt_type\":%u,"
+			"\"log2_max_pic_order_cnt_lsb_minus4\":%u,\"max_num_ref_frames\":%u,"
+			"\"num_ref_frames_in_pic_order_cnt_cycle\":%u,",
+			s->profile_idc, s->constraint_set_flags, s->level_idc,
+			s->seq_parameter_set_id, s->chroma_format_idc, s->bit_depth_luma_minus8,
+			s->bit_depth_chroma_minus8, s->log2_max_frame_num_minus4,
+			s->pic_order_cnt_type, s->log2_max_pic_order_cnt_lsb_minus4,
+			s->max_num_ref_frames, s->num_ref_frames_in_pic_order_cnt_cycle);
+		dump_ints(f, "offset_for_ref_frame", s->offset_for_ref_frame, 255, 4, true);
+		fprintf(f,
+			",\"offset_for_non_ref_pic\":%d,\"offset_for_top_to_bottom_field\":%d,"
+			"\"pic_width_in_mbs_minus1\":%u,\"pic_height_in_map_units_minus1\":%u,"
+			"\"flags\":%u}",
+			s->offset_for_non_ref_pic, s->offset_for_top_to_bottom_field,
+			s->pic_width_in_mbs_minus1, s->pic_height_in_map_units_minus1, s->flags);
+		return;
+	}
+	case V4L2_CID_STATELESS_H264_PPS: {
+		const struct v4l2_ctrl_h264_pps *p = data;
+
+		if (size < sizeof(*p))
+			break;
+		fprintf(f,
+			"{\"pic_parameter_set_id\":%u,\"seq_parameter_set_id\":%u,"
+			"\"num_slice_groups_minus1\":%u,\"num_ref_idx_l0_default_active_minus1\":%u,"
+			"\"num_ref_idx_l1_default_active_minus1\":%u,\"weighted_bipred_idc\":%u,"
+			"\"pic_init_qp_minus26\":%d,\"pic_init_qs_minus26\":%d,"
+			"\"chroma_qp_index_offset\":%d,\"second_chroma_qp_index_offset\":%d,"
+			"\"flags\":%u}",
+			p->pic_parameter_set_id, p->seq_parameter_set_id, p->num_slice_groups_minus1,
+			p->num_ref_idx_l0_default_active_minus1,
+			p->num_ref_idx_l1_default_active_minus1, p->weighted_bipred_idc,
+			p->pic_init_qp_minus26, p->pic_init_qs_minus26, p->chroma_qp_index_offset,
+			p->second_chroma_qp_index_offset, p->flags);
+		return;
+	}
+	case V4L2_CID_STATELESS_H264_SCALING_MATRIX: {
+		const struct v4l2_ctrl_h264_scaling_matrix *m = data;
+
+		if (size < sizeof(*m))
+			break;
+		fputs("{\"scaling_list_4x4\":[", f);
+		for (int i = 0; i < 6; i++) {
+			fprintf(f, "%s{", i ? "," : "");
+			dump_ints(f, "l", m->scaling_list_4x4[i], 16, 1, false);
+			fputc('}', f);
+		}
+		fputs("],\"scaling_list_8x8\":[", f);
+		for (int i = 0; i < 6; i++) {
+			fprintf(f, "%s{", i ? "," : "");
+			dump_ints(f, "l", m->scaling_list_8x8[i], 64, 1, false);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+		return;
+	}
+	case V4L2_CID_STATELESS_H264_DECODE_PARAMS: {
+		const struct v4l2_ctrl_h264_decode_params *d = data;
+
+		if (size < sizeof(*d))
+			break;
+		fputs("{\"dpb\":[", f);
+		for (int i = 0; i < V4L2_H264_NUM_DPB_ENTRIES; i++) {
+			const struct v4l2_h264_dpb_entry *e = &d->dpb[i];
+
+			fprintf(f,
+				"%s{\"reference_ts\":%" PRIu64 ",\"pic_num\":%u,\"frame_num\":%u,"
+				"\"fields\":%u,\"top_field_order_cnt\":%d,"
+				"\"bottom_field_order_cnt\":%d,\"flags\":%u}",
+				i ? "," : "", (uint64_t)e->reference_ts, e->pic_num, e->frame_num,
+				e->fields, e->top_field_order_cnt, e->bottom_field_order_cnt,
+				e->flags);
+		}
+		fprintf(f,
+			"],\"nal_ref_idc\":%u,\"frame_num\":%u,\"top_field_order_cnt\":%d,"
+			"\"bottom_field_order_cnt\":%d,\"idr_pic_id\":%u,\"pic_order_cnt_lsb\":%u,"
+			"\"delta_pic_order_cnt_bottom\":%d,\"delta_pic_order_cnt0\":%d,"
+			"\"delta_pic_order_cnt1\":%d,\"dec_ref_pic_marking_bit_size\":%u,"
+			"\"pic_order_cnt_bit_size\":%u,\"slice_group_change_cycle\":%u,"
+			"\"flags\":%u}",
+			d->nal_ref_idc, d->frame_num, d->top_field_order_cnt,
+			d->bottom_field_order_cnt, d->idr_pic_id, d->pic_order_cnt_lsb,
+			d->delta_pic_order_cnt_bottom, d->delta_pic_order_cnt0,
+			d->delta_pic_order_cnt1, d->dec_ref_pic_marking_bit_size,
+			d->pic_order_cnt_bit_size, d->slice_group_change_cycle, d->flags);
+		return;
+	}
+	case V4L2_CID_STATELESS_H264_SLICE_PARAMS: {
+		const struct v4l2_ctrl_h264_slice_params *s = data;
+
+		if (size < sizeof(*s))
+			break;
+		fprintf(f,
+			"{\"header_bit_size\":%u,\"first_mb_in_slice\":%u,\"slice_type\":%u,"
+			"\"colour_plane_id\":%u,\"redundant_pic_cnt\":%u,\"cabac_init_idc\":%u,"
+			"\"slice_qp_delta\":%d,\"slice_qs_delta\":%d,"
+			"\"disable_deblocking_filter_idc\":%u,\"slice_alpha_c0_offset_div2\":%d,"
+			"\"slice_beta_offset_div2\":%d,\"num_ref_idx_l0_active_minus1\":%u,"
+			"\"num_ref_idx_l1_active_minus1\":%u,",
+			s->header_bit_size, s->first_mb_in_slice, s->slice_type, s->colour_plane_id,
+			s->redundant_pic_cnt, s->cabac_init_idc, s->slice_qp_delta,
+			s->slice_qs_delta, s->disable_deblocking_filter_idc,
+			s->slice_alpha_c0_offset_div2, s->slice_beta_offset_div2,
+			s->num_ref_idx_l0_active_minus1, s->num_ref_idx_l1_active_minus1);
+		dump_refs(f, "ref_pic_list0", s->ref_pic_list0);
+		fputc(',', f);
+		dump_refs(f, "ref_pic_list1", s->ref_pic_list1);
+		fprintf(f, ",\"flags\":%u}", s->flags);
+		return;
+	}
+	case V4L2_CID_STATELESS_H264_PRED_WEIGHTS: {
+		const struct v4l2_ctrl_h264_pred_weights *w = data;
+
+		if (size < sizeof(*w))
+			break;
+		fprintf(f, "{\"luma_log2_weight_denom\":%u,\"chroma_log2_weight_denom\":%u,",
+			w->luma_log2_weight_denom, w->chroma_log2_weight_denom);
+		fputs("\"weight_factors\":[", f);
+		for (int l = 0; l < 2; l++) {
+			const struct v4l2_h264_weight_factors *x = &w->weight_factors[l];
+
+			fputs(l ? ",{" : "{", f);
+			dump_ints(f, "luma_weight", x->luma_weight, 32, 2, true);
+			fputc(',', f);
+			dump_ints(f, "luma_offset", x->luma_offset, 32, 2, true);
+			fputc(',', f);
+			dump_ints(f, "chroma_weight", x->chroma_weight, 64, 2, true);
+			fputc(',', f);
+			dump_ints(f, "chroma_offset", x->chroma_offset, 64, 2, true);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+		return;
+	}
+	case V4L2_CID_STATELESS_H264_DECODE_MODE:
+	case V4L2_CID_STATELESS_H264_START_CODE:
+		if (size >= sizeof(int32_t)) {
+			fprintf(f, "{\"value\":%d}", *(const int32_t *)data);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	fprintf(f, "{\"size\":%u}", size);
 }
 
 const struct emu_codec_ops emu_codec_h264 = {

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Emulated H.264 decoder: the device's own model of picture order count (8.2.1) and of
+ * decoded reference picture marking (8.2.5: IDR, sliding window, MMCO 1-6, gaps in frame_num,
+ * fields and complementary field pairs). Used to check DECODE_PARAMS and the DPB of each request.
+ */
+#include <string.h>
+
+#include "h264_int.h"
+
+void h264_model_reset(struct h264_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->max_long_term_frame_idx = -1;
+	m->prev_field_fs = -1;
+}
+
+static uint32_t max_frame_num(const struct v4l2_ctrl_h264_sps *sps)
+{
+	return 1u << (sps->log2_max_frame_num_minus4 + 4);
+}
+
+bool h264_model_is_second_field(const struct h264_model *m, const struct h264_slice *s)
+{
+	return m->have_prev_field && s->field_pic && s->bottom_field != m->prev_field_bottom &&
+	       s->frame_num == m->prev_field_frame_num && (m->prev_field_ref || !s->nal_ref_idc);
+}
+
+static int32_t frame_num_offset(const struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
+				const struct h264_slice *s)
+{
+	if (s->idr)
+		return 0;
+	if (m->prev_frame_num > s->frame_num)
+		return m->prev_frame_num_offset + (int32_t)max_frame_num(sps);
+	return m->prev_frame_num_offset;
+}
+
+void h264_model_poc(const struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
+		    const struct h264_slice *s, struct h264_cur_poc *poc)
+{
+	bool top_only = s->field_pic && !s->bottom_field;
+	bool bottom_only = s->field_pic && s->bottom_field;
+
+	poc->top = poc->bottom = 0;
+	if (sps->pic_order_cnt_type == 0) {
+		int32_t max_lsb = 1 << (sps->log2_max_pic_order_cnt_lsb_minus4 + 4);
+		int32_t prev_msb = s->idr ? 0 : m->prev_poc_msb;
+		int32_t prev_lsb = s->idr ? 0 : m->prev_poc_lsb;
+		int32_t lsb = (int32_t)s->poc_lsb, msb;
+
+		if (lsb < prev_lsb && prev_lsb - lsb >= max_lsb / 2)
+			msb = prev_msb + max_lsb;
+		else if (lsb > prev_lsb && lsb - prev_lsb > max_lsb / 2)
+			msb = prev_msb - max_lsb;
+		else
+			msb = prev_msb;
+		if (!bottom_only)
+			poc->top = msb + lsb;
+		if (!s->field_pic)
+			poc->bottom = poc->top + s->delta_poc_bottom;
+		else if (bottom_only)
+			poc->bottom = msb + lsb;
+	} else if (sps->pic_order_cnt_type == 1) {
+		int32_t fno = frame_num_offset(m, sps, s);
+		int n = sps->num_ref_frames_in_pic_order_cnt_cycle;
+		int32_t abs = n ? fno + (int32_t)s->frame_num : 0, expected = 0;
+
+		if (s->nal_ref_idc == 0 && abs > 0)
+			abs--;
+		if (abs > 0) {
+			int32_t delta_cycle = 0, cycle_cnt = (abs - 1) / n;
+			int in_cycle = (abs - 1) % n;
+
+			for (int i = 0; i < n; i++)
+				delta_cycle += sps->offset_for_ref_frame[i];
+			expected = cycle_cnt * delta_cycle;
+			for (int i = 0; i <= in_cycle; i++)
+				expected += sps->offset_for_ref_frame[i];
+		}
+		if (s->nal_ref_idc == 0)
+			expected += sps->offset_for_non_ref_pic;
+		if (!s->field_pic) {
+			poc->top = expected + s->delta_poc[0];
+			poc->bottom =
+				poc->top + sps->offset_for_top_to_bottom_field + s->delta_poc[1];
+		} else if (top_only) {
+			poc->top = expected + s->delta_poc[0];
+		} else {
+			poc->bottom = expected + sps->offset_for_top_to_bottom_field + s->delta_poc[0];
+		}
+	} else {
+		int32_t fno = frame_num_offset(m, sps, s), t;
+
+		if (s->idr)
+			t = 0;
+		else if (s->nal_ref_idc == 0)
+			t = 2 * (fno + (int32_t)s->frame_num) - 1;
+		else
+			t = 2 * (fno + (int32_t)s->frame_num);
+		if (!bottom_only)
+			poc->top = t;
+		if (!top_only)
+			poc->bottom = t;
+	}
+}
+
+static bool fs_is_ref(const struct h264_fs *f)
+{
+	return f->in_use && (f->ref[0] || f->ref[1]);
+}
+
+static void fs_release_unused(struct h264_model *m)
+{
+	for (int i = 0; i < H264_MAX_FS; i++)
+		if (m->fs[i].in_use && !fs_is_ref(&m->fs[i]))
+			m->fs[i].in_use = false;
+}
+
+static void update_wrap(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
+			uint32_t frame_num)
+{
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		struct h264_fs *f = &m->fs[i];
+
+		if (!f->in_use)
+			continue;
+		f->frame_num_wrap = f->frame_num > frame_num
+					    ? (int32_t)f->frame_num - (int32_t)max_frame_num(sps)
+					    : (int32_t)f->frame_num;
+	}
+}
+
+static void sliding_window(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
+			   const struct h264_fs *exclude)
+{
+	int num = 0, oldest = -1;
+	int max = sps->max_num_ref_frames ? sps->max_num_ref_frames : 1;
+
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		struct h264_fs *f = &m->fs[i];
+
+		if (!fs_is_ref(f) || f == exclude)
+			continue;
+		num++;
+		if ((f->ref[0] == 1 || f->ref[1] == 1) &&
+		    (oldest < 0 || f->frame_num_wrap < m->fs[oldest].frame_num_wrap))
+			oldest = i;
+	}
+	if (num >= max && oldest >= 0) {
+		struct h264_fs *f = &m->fs[oldest];
+
+		for (int p = 0; p < 2; p++)
+			if (f->ref[p] == 1)
+				f->ref[p] = 0;
+	}
+	fs_release_unused(m);
+}
+
+static struct h264_fs *fs_alloc(struct h264_model *m)
+{
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		if (!m->fs[i].in_use) {
+			memset(&m->fs[i], 0, sizeof(m->fs[i]));
+			m->fs[i].in_use = true;
+			m->fs[i].capture_index = -1;
+			return &m->fs[i];
+		}
+	}
+	return NULL;
+}
+
+void h264_model_gaps(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
+		     const struct h264_slice *s)
+{
+	uint32_t max = max_frame_num(sps), n;
+	int guard = 0;
+
+	if (s->idr || !m->started || h264_model_is_second_field(m, s))
+		return;
+	if (s->frame_num == m->prev_ref_frame_num || s->frame_num == (m->prev_ref_frame_num + 1) % max)
+		return;
+	for (n = (m->prev_ref_frame_num + 1) % max; n != s->frame_num && guard < 65536;
+	     n = (n + 1) % max, guard++) {
+		struct h264_fs *f;
+
+		update_wrap(m, sps, n);
+		sliding_window(m, sps, NULL);
+		f = fs_alloc(m);
+		if (!f)
+			break;
+		f->non_existing = true;
+		f->frame_num = n;
+		f->frame_num_wrap = (int32_t)n;
+		f->ref[0] = f->ref[1] = 1;
+		f->decoded[0] = f->decoded[1] = true;
+		m->prev_ref_frame_num = n;
+		if (m->prev_frame_num > n)
+			m->prev_frame_num_offset += (int32_t)max;
+		m->prev_frame_num = n;
+	}
+	m->have_prev_field = false;
+}
+
+/* Mark the short-term picture picNumX (frame or field) unused, or return it. */
+static struct h264_fs *find_short(struct h264_model *m, const struct h264_slice *s, int32_t pic_num,
+				  int *parity)
+{
+	int cur_par = s->bottom_field ? 1 : 0;
+
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		struct h264_fs *f = &m->fs[i];
+
+		if (!f->in_use)
+			continue;
+		if (!s->field_pic) {
+			if (f->ref[0] == 1 && f->ref[1] == 1 && f->frame_num_wrap == pic_num) {
+				*parity = -1;
+				return f;
+			}
+			continue;
+		}
+		for (int p = 0; p < 2; p++) {
+			if (f->ref[p] == 1 && 2 * f->frame_num_wrap + (p == cur_par) == pic_num) {
+				*parity = p;
+				return f;
+			}
+		}
+	}
+	return NULL;
+}
+
+static struct h264_fs *find_long(struct h264_model *m, const struct h264_slice *s, uint32_t lt_num,
+				 int *parity)
+{
+	int cur_par = s->bottom_field ? 1 : 0;
+
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		struct h264_fs *f = &m->fs[i];
+
+		if (!f->in_use)
+			continue;
+		if (!s->field_pic) {
+			if (f->ref[0] == 2 && f->ref[1] == 2 && f->long_term_frame_idx == lt_num) {
+				*parity = -1;
+				return f;
+			}
+			continue;
+		}
+		for (int p = 0; p < 2; p++) {
+			if (f->ref[p] == 2 &&
+			    2 * f->long_term_frame_idx + (uint32_t)(p == cur_par) == lt_num) {
+				*parity = p;
+				return f;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void unmark(struct h264_fs *f, int parity, int kind)
+{
+	for (int p = 0; p < 2; p++)
+		if ((parity < 0 || parity == p) && f->ref[p] == kind)
+			f->ref[p] = 0;
+}
+
+/* Free LongTermFrameIdx `idx` unless it belongs to frame store `keep`. */
+static void free_ltfi(struct h264_model *m, uint32_t idx, const struct h264_fs *keep)
+{
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		struct h264_fs *f = &m->fs[i];
+
+		if (f == keep || !f->in_use || f->long_term_frame_idx != idx)
+			continue;
+		unmark(f, -1, 2);
+	}
+}
+
+void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
+		       const struct h264_slice *s, const struct h264_cur_poc *poc,
+		       int capture_index, uint64_t ts)
+{
+	bool second = h264_model_is_second_field(m, s);
+	int par = s->bottom_field ? 1 : 0;
+	struct h264_fs *cur = NULL;
+	bool mmco5 = false, cur_long = false;
+	int32_t top = poc->top, bottom = poc->bottom;
+
+	m->started = true;
+	update_wrap(m, sps, s->frame_num);
+	if (second && m->prev_field_fs >= 0)
+		cur = &m->fs[m->prev_field_fs];
+
+	if (s->nal_ref_idc) {
+		if (s->idr) {
+			for (int i = 0; i < H264_MAX_FS; i++)
+				if (&m->fs[i] != cur)
+					m->fs[i].in_use = false;
+			if (s->long_term_reference_flag) {
+				cur_long = true;
+				m->max_long_term_frame_idx = 0;
+			} else {
+				m->max_long_term_frame_idx = -1;
+			}
+		} else if (s->adaptive_marking) {
+			int32_t curr_pic_num = s->field_pic ? 2 * (int32_t)s->frame_num + 1
+							    : (int32_t)s->frame_num;
+
+			for (int i = 0; i < s->n_mmco; i++) {
+				const struct h264_mmco *op = &s->mmco[i];
+				struct h264_fs *f;
+				int p;
+
+				switch (op->op) {
+				case 1:
+					f = find_short(m, s,
+						       curr_pic_num -
+							       (int32_t)(op->diff_pic_nums_minus1 + 1),
+						       &p);
+					if (f)
+						unmark(f, p, 1);
+					break;
+				case 2:
+					f = find_long(m, s, op->long_term_pic_num, &p);
+					if (f)
+						unmark(f, p, 2);
+					break;
+				case 3:
+					f = find_short(m, s,
+						       curr_pic_num -
+							       (int32_t)(op->diff_pic_nums_minus1 + 1),
+						       &p);
+					if (!f)
+						break;
+					free_ltfi(m, op->long_term_frame_idx, f);
+					/* a field joining a long-term field of another index */
+					if (f->long_term_frame_idx != op->long_term_frame_idx)
+						unmark(f, -1, 2);
+					for (int q = 0; q < 2; q++)
+						if ((p < 0 || p == q) && f->ref[q] == 1)
+							f->ref[q] = 2;
+					f->long_term_frame_idx = op->long_term_frame_idx;
+					break;
+				case 4:
+					m->max_long_term_frame_idx =
+						(int)op->max_long_term_frame_idx_plus1 - 1;
+					for (int j = 0; j < H264_MAX_FS; j++) {
+						struct h264_fs *g = &m->fs[j];
+
+						if (g->in_use &&
+						    (int)g->long_term_frame_idx >
+							    m->max_long_term_frame_idx)
+							unmark(g, -1, 2);
+					}
+					break;
+				case 5:
+					for (int j = 0; j < H264_MAX_FS; j++)
+						if (&m->fs[j] != cur) {
+							unmark(&m->fs[j], -1, 1);
+							unmark(&m->fs[j], -1, 2);
+						}
+					m->max_long_term_frame_idx = -1;
+					mmco5 = true;
+					break;
+				case 6:
+					free_ltfi(m, op->long_term_frame_idx, cur);
+					cur_long = true;
+					if (cur)
+						cur->long_term_frame_idx = op->long_term_frame_idx;
+					break;
+				default:
+					break;
+				}
+			}
+		} else if (!(second && cur)) {
+			sliding_window(m, sps, cur);
+		}
+		fs_release_unused(m);
+		if (!cur)
+			cur = fs_alloc(m);
+		if (cur) {
+			uint32_t ltfi = cur->long_term_frame_idx;
+
+			if (!cur->decoded[0] && !cur->decoded[1]) {
+				/* new store */
+				ltfi = 0;
+				for (int i = 0; i < s->n_mmco; i++)
+					if (s->mmco[i].op == 6)
+						ltfi = s->mmco[i].long_term_frame_idx;
+			}
+			cur->frame_num = mmco5 ? 0 : s->frame_num;
+			cur->frame_num_wrap = (int32_t)cur->frame_num;
+			cur->long_term_frame_idx = cur_long ? ltfi : cur->long_term_frame_idx;
+			cur->field_coded = s->field_pic;
+			for (int p = 0; p < 2; p++) {
+				if (s->field_pic && p != par)
+					continue;
+				cur->ref[p] = cur_long ? 2 : 1;
+				cur->decoded[p] = true;
+			}
+			cur->capture_index = capture_index;
+			cur->ts = ts;
+		}
+	}
+
+	/* POC bookkeeping */
+	if (mmco5) {
+		int32_t tmp;
+
+		if (!s->field_pic) {
+			tmp = top < bottom ? top : bottom;
+			top -= tmp;
+			bottom -= tmp;
+		} else if (s->bottom_field) {
+			bottom = 0;
+		} else {
+			top = 0;
+		}
+	}
+	if (cur && s->nal_ref_idc) {
+		if (!s->field_pic || !s->bottom_field)
+			cur->poc[0] = top;
+		if (!s->field_pic || s->bottom_field)
+			cur->poc[1] = bottom;
+	}
+	if (s->nal_ref_idc) {
+		if (sps->pic_order_cnt_type == 0) {
+			if (mmco5) {
+				m->prev_poc_msb = 0;
+				m->prev_poc_lsb = (s->field_pic && s->bottom_field) ? 0 : top;
+			} else {
+				int32_t v = (s->field_pic && s->bottom_field) ? poc->bottom : poc->top;
+
+				m->prev_poc_lsb = (int32_t)s->poc_lsb;
+				m->prev_poc_msb = v - (int32_t)s->poc_lsb;
+			}
+		}
+		m->prev_ref_frame_num = mmco5 ? 0 : s->frame_num;
+	}
+	m->prev_frame_num_offset = mmco5 ? 0 : frame_num_offset(m, sps, s);
+	m->prev_frame_num = mmco5 ? 0 : s->frame_num;
+
+	/* field pairing state */
+	if (s->field_pic && !second) {
+		m->have_prev_field = true;
+		m->prev_field_bottom = s->bottom_field;
+		m->prev_field_frame_num = s->frame_num;
+		m->prev_field_ref = s->nal_ref_idc != 0;
+		m->prev_field_fs = (s->nal_ref_idc && cur) ? (int)(cur - m->fs) : -1;
+		m->prev_field_capture = capture_index;
+	} else {
+		m->have_prev_field = false;
+		m->prev_field_fs = -1;
+	}
+}
