@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * OUTPUT slots (an OUTPUT buffer paired with a media request), queueing a picture's requests
+ * and collecting completions. Queueing never waits for the decoder except when every slot is in
+ * flight; waits are bounded (V4L2R_WAIT_MS) and poll the request fd for POLLPRI.
+ *
+ * The m2m model decodes a job into the FIRST queued CAPTURE buffer, so the target's CAPTURE
+ * buffer is queued right before its picture's first request, and a CAPTURE buffer is never
+ * queued while an in-flight request still reads it as a reference.
+ */
+#include "driver.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/media.h>
+
+#define OUT_TYPE V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE
+#define CAP_TYPE V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void slot_release(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
+{
+	if (slot->req_fd >= 0 && v4l2r_xioctl(slot->req_fd, MEDIA_REQUEST_IOC_REINIT, NULL) < 0)
+		v4l2r_debug(ctx->drv, "REINIT request %u: %s\n", slot->index, strerror(errno));
+	slot->queued = false;
+	slot->taken = false;
+	slot->cap = -1;
+	slot->n_refs = 0;
+}
+
+/* Dequeue whatever completed, on both queues, without blocking. */
+void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
+{
+	for (;;) {
+		struct v4l2_plane planes[VIDEO_MAX_PLANES];
+		struct v4l2_buffer b = { .type = OUT_TYPE, .memory = V4L2_MEMORY_MMAP,
+					 .m.planes = planes, .length = VIDEO_MAX_PLANES };
+
+		memset(planes, 0, sizeof(planes));
+		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
+			break;
+		if (b.index < ctx->n_slots && ctx->slots[b.index].queued)
+			slot_release(ctx, &ctx->slots[b.index]);
+	}
+	for (;;) {
+		struct v4l2_plane planes[VIDEO_MAX_PLANES];
+		struct v4l2_buffer b = { .type = CAP_TYPE, .memory = V4L2_MEMORY_MMAP,
+					 .m.planes = planes, .length = VIDEO_MAX_PLANES };
+
+		memset(planes, 0, sizeof(planes));
+		if (!ctx->cap_on || v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
+			break;
+		if (b.index >= ctx->n_cap)
+			continue;
+		struct v4l2r_capbuf *c = &ctx->cap[b.index];
+		c->queued = false;
+		if (c->owner) {
+			c->owner->failed = b.flags & V4L2_BUF_FLAG_ERROR;
+			c->owner->decoded = !c->owner->failed;
+			if (c->owner->failed)
+				v4l2r_debug(ctx->drv, "surface %#x: decoding error\n", c->owner->id);
+		}
+	}
+}
+
+VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms)
+{
+	struct pollfd p = { .fd = slot->req_fd, .events = POLLPRI };
+	int64_t end = now_ms() + timeout_ms;
+
+	while (slot->queued) {
+		int64_t left = end - now_ms();
+		int r;
+
+		if (left < 0)
+			left = 0;
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			v4l2r_error(ctx->drv, "poll request: %s\n", strerror(errno));
+			return VA_STATUS_ERROR_OPERATION_FAILED;
+		}
+		if (r == 0) {
+			v4l2r_debug(ctx->drv, "request %u: timed out\n", slot->index);
+			return VA_STATUS_ERROR_TIMEDOUT;
+		}
+		v4l2r_requests_drain(ctx);
+		if (slot->queued) {
+			/* Completed, but its OUTPUT buffer is not dequeueable yet: give it a moment. */
+			if (now_ms() >= end)
+				return VA_STATUS_ERROR_TIMEDOUT;
+			struct timespec ts = { 0, 1000000 };
+			nanosleep(&ts, NULL);
+			v4l2r_requests_drain(ctx);
+		}
+	}
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx)
+{
+	VAStatus ret = VA_STATUS_SUCCESS;
+
+	v4l2r_requests_drain(ctx);
+	for (unsigned i = 0; i < ctx->n_slots; i++) {
+		if (ctx->slots[i].queued) {
+			VAStatus st = v4l2r_requests_wait_slot(ctx, &ctx->slots[i], V4L2R_WAIT_MS);
+
+			if (st != VA_STATUS_SUCCESS)
+				ret = st;
+		}
+	}
+	return ret;
+}
+
+/* Wait until the surface's CAPTURE buffer is back from the decoder. */
+VAStatus v4l2r_surface_wait(struct v4l2r_surface *s)
+{
+	struct v4l2r_ctx *ctx = s->ctx;
+	int64_t end = now_ms() + V4L2R_WAIT_MS;
+
+	if (!ctx || s->cap < 0 || (unsigned)s->cap >= ctx->n_cap)
+		return VA_STATUS_SUCCESS;
+	v4l2r_requests_drain(ctx);
+	while (ctx->cap[s->cap].queued) {
+		struct v4l2r_slot *slot = s->last_slot;
+		int64_t left = end - now_ms();
+
+		if (left <= 0)
+			return VA_STATUS_ERROR_TIMEDOUT;
+		if (slot && slot->seq == s->last_seq && slot->queued) {
+			VAStatus st = v4l2r_requests_wait_slot(ctx, slot, (int)left);
+
+			if (st != VA_STATUS_SUCCESS)
+				return st;
+		} else {
+			struct pollfd p = { .fd = ctx->video_fd, .events = POLLIN };
+
+			(void)poll(&p, 1, left < 5 ? (int)left : 5);
+		}
+		v4l2r_requests_drain(ctx);
+	}
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
+			size_t *capacity)
+{
+	struct v4l2r_slot *oldest = NULL;
+
+	v4l2r_requests_drain(ctx);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		for (unsigned i = 0; i < ctx->n_slots; i++) {
+			struct v4l2r_slot *s = &ctx->slots[i];
+
+			if (!s->taken) {
+				s->taken = true;
+				*slot = s;
+				*data = s->map;
+				*capacity = s->length;
+				return VA_STATUS_SUCCESS;
+			}
+			if (s->queued && (!oldest || s->seq < oldest->seq))
+				oldest = s;
+		}
+		if (!oldest)
+			break;
+		VAStatus st = v4l2r_requests_wait_slot(ctx, oldest, V4L2R_WAIT_MS);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+	}
+	v4l2r_error(ctx->drv, "no free OUTPUT buffer\n");
+	return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+}
+
+void v4l2r_slot_put(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
+{
+	if (slot && slot->taken && !slot->queued) {
+		slot->taken = false;
+		slot->cap = -1;
+		slot->n_refs = 0;
+	}
+}
+
+/* After a failed queueing step with the target's CAPTURE buffer already queued: the next job
+ * would decode into it, so take every CAPTURE buffer back (STREAMOFF) once the rest is done. */
+static void capture_recover(struct v4l2r_ctx *ctx)
+{
+	int type = CAP_TYPE;
+
+	(void)v4l2r_requests_wait_all(ctx);
+	(void)v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMOFF, &type);
+	for (unsigned i = 0; i < ctx->n_cap; i++) {
+		if (ctx->cap[i].queued && ctx->cap[i].owner) {
+			ctx->cap[i].owner->failed = true;
+			ctx->cap[i].owner->decoded = false;
+		}
+		ctx->cap[i].queued = false;
+	}
+	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMON, &type) < 0)
+		ctx->cap_on = false;
+}
+
+/* Wait for in-flight work that reads or writes CAPTURE buffer `idx`. */
+static VAStatus wait_capture_idle(struct v4l2r_ctx *ctx, int idx)
+{
+	for (unsigned i = 0; i < ctx->n_slots; i++) {
+		struct v4l2r_slot *s = &ctx->slots[i];
+		bool uses = s->queued && s->cap == idx;
+
+		for (unsigned j = 0; s->queued && j < s->n_refs; j++)
+			uses |= s->refs[j] == idx;
+		if (uses) {
+			VAStatus st = v4l2r_requests_wait_slot(ctx, s, V4L2R_WAIT_MS);
+
+			if (st != VA_STATUS_SUCCESS)
+				return st;
+		}
+	}
+	if (ctx->cap[idx].queued && ctx->cap[idx].owner)
+		return v4l2r_surface_wait(ctx->cap[idx].owner);
+	return VA_STATUS_SUCCESS;
+}
+
+VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t bytesused,
+			  struct v4l2_ext_control *ctrls, unsigned n_ctrls, unsigned flags,
+			  struct v4l2r_surface *const *refs, unsigned n_refs)
+{
+	struct v4l2r_surface *target = ctx->target;
+	bool cap_queued_here = false;
+	VAStatus st;
+
+	if (!slot || !slot->taken || slot->queued || !target)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	if (bytesused == 0 || bytesused > slot->length) {
+		st = VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
+		goto fail_slot;
+	}
+	if (!ctx->cap_on) {
+		v4l2r_error(ctx->drv, "queueing before the stream was declared\n");
+		st = VA_STATUS_ERROR_OPERATION_FAILED;
+		goto fail_slot;
+	}
+	if (!ctx->pic_cap_queued) {
+		st = v4l2r_video_bind(ctx, target);
+		if (st != VA_STATUS_SUCCESS)
+			goto fail_slot;
+		st = wait_capture_idle(ctx, target->cap);
+		if (st != VA_STATUS_SUCCESS)
+			goto fail_slot;
+	}
+
+	struct v4l2_ext_controls cs = {
+		.which = V4L2_CTRL_WHICH_REQUEST_VAL,
+		.count = n_ctrls,
+		.request_fd = slot->req_fd,
+		.controls = ctrls,
+	};
+	if (n_ctrls && v4l2r_xioctl(ctx->video_fd, VIDIOC_S_EXT_CTRLS, &cs) < 0) {
+		v4l2r_error(ctx->drv, "S_EXT_CTRLS (control %u of %u): %s\n", cs.error_idx, n_ctrls,
+			    strerror(errno));
+		st = VA_STATUS_ERROR_OPERATION_FAILED;
+		goto fail_slot;
+	}
+
+	if (!ctx->pic_cap_queued) {
+		struct v4l2_plane planes[VIDEO_MAX_PLANES];
+		struct v4l2_buffer b = { .index = (uint32_t)target->cap, .type = CAP_TYPE,
+					 .memory = V4L2_MEMORY_MMAP, .m.planes = planes,
+					 .length = 1 };
+
+		memset(planes, 0, sizeof(planes));
+		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QBUF, &b) < 0) {
+			v4l2r_error(ctx->drv, "QBUF CAPTURE %d: %s\n", target->cap, strerror(errno));
+			st = VA_STATUS_ERROR_OPERATION_FAILED;
+			goto fail_slot;
+		}
+		ctx->cap[target->cap].queued = true;
+		ctx->pic_cap_queued = true;
+		cap_queued_here = true;
+		target->decoded = false;
+		target->failed = false;
+	}
+	target->ts = ctx->pic_ts;
+
+	struct v4l2_plane plane = { .bytesused = (uint32_t)bytesused, .length = (uint32_t)slot->length };
+	struct v4l2_buffer ob = {
+		.index = slot->index,
+		.type = OUT_TYPE,
+		.memory = V4L2_MEMORY_MMAP,
+		.m.planes = &plane,
+		.length = 1,
+		.field = V4L2_FIELD_NONE,
+		.flags = V4L2_BUF_FLAG_REQUEST_FD,
+		.request_fd = slot->req_fd,
+		.timestamp = { .tv_sec = (time_t)(ctx->pic_ts / 1000000000u),
+			       .tv_usec = (suseconds_t)(ctx->pic_ts % 1000000000u / 1000u) },
+	};
+	if (flags & V4L2R_SLOT_HOLD_CAPTURE)
+		ob.flags |= V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF;
+	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QBUF, &ob) < 0) {
+		v4l2r_error(ctx->drv, "QBUF OUTPUT %u: %s\n", slot->index, strerror(errno));
+		st = VA_STATUS_ERROR_OPERATION_FAILED;
+		goto fail_queued;
+	}
+	if (v4l2r_xioctl(slot->req_fd, MEDIA_REQUEST_IOC_QUEUE, NULL) < 0) {
+		v4l2r_error(ctx->drv, "MEDIA_REQUEST_IOC_QUEUE: %s\n", strerror(errno));
+		st = VA_STATUS_ERROR_OPERATION_FAILED;
+		goto fail_queued;
+	}
+	slot->queued = true;
+	slot->seq = ++ctx->seq;
+	slot->cap = target->cap;
+	slot->n_refs = 0;
+	for (unsigned i = 0; i < n_refs && slot->n_refs < 16; i++)
+		if (refs[i] && refs[i]->ctx == ctx && refs[i]->cap >= 0)
+			slot->refs[slot->n_refs++] = refs[i]->cap;
+	target->last_slot = slot;
+	target->last_seq = slot->seq;
+	return VA_STATUS_SUCCESS;
+
+fail_queued:
+	slot_release(ctx, slot);
+	target->failed = true;
+	(void)cap_queued_here;
+	capture_recover(ctx);
+	return st;
+fail_slot:
+	slot_release(ctx, slot);
+	target->failed = true;
+	return st;
+}

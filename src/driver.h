@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Driver-internal objects shared by the files of src/ (one file per VA object, device/ for the
+ * kernel side). Everything is per driver instance; the driver lock (v4l2r_driver.lock) is held
+ * by every entry point for its whole duration, including bounded waits for the decoder.
+ */
+#ifndef V4L2R_DRIVER_H
+#define V4L2R_DRIVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/videodev2.h>
+#include <va/va.h>
+#include <va/va_backend.h>
+
+#include "codec/codec.h"
+#include "object.h"
+
+#define V4L2R_MAX_DEVICES 16
+#define V4L2R_MAX_CODED 16
+#define V4L2R_OUTPUT_SLOTS 8         /* requests in flight per context */
+#define V4L2R_WAIT_MS 5000           /* longest wait for one request */
+#define V4L2R_MAX_SURFACE_DIM 16384
+#define V4L2R_MAX_BUFFER_SIZE (256u << 20)
+
+struct v4l2r_device {
+	char video_path[64];
+	char media_path[64];
+	char driver[32];
+	uint32_t coded[V4L2R_MAX_CODED];
+	unsigned n_coded;
+	uint32_t min_w, max_w, min_h, max_h;
+};
+
+struct v4l2r_driver {
+	VADriverContextP va;
+	pthread_mutex_t lock;
+	bool debug;
+	struct v4l2r_device devs[V4L2R_MAX_DEVICES];
+	unsigned n_devs;
+	struct v4l2r_table configs, contexts, surfaces, buffers, images;
+};
+
+struct v4l2r_config {
+	VAProfile profile;
+	VAEntrypoint entrypoint;
+	uint32_t rt_format;
+	const struct v4l2r_codec *codec;
+	const struct v4l2r_device *dev;
+};
+
+struct v4l2r_surface {
+	VASurfaceID id;
+	uint32_t width, height, rt_format;
+	struct v4l2r_ctx *ctx; /* context whose CAPTURE buffer backs it, or NULL */
+	int cap;               /* index of that CAPTURE buffer, -1 when none */
+	uint64_t ts;           /* timestamp of the last picture queued into it */
+	bool decoded;          /* holds a completed picture */
+	bool failed;           /* the last picture completed with an error */
+	struct v4l2r_slot *last_slot; /* last request of the last picture ... */
+	uint64_t last_seq;            /* ... while its seq matches */
+};
+
+struct v4l2r_slot {
+	unsigned index;
+	int req_fd;
+	uint8_t *map;
+	size_t length;
+	bool taken;  /* handed to the codec or in flight */
+	bool queued; /* in flight */
+	uint64_t seq;
+	int cap;     /* CAPTURE buffer the request decodes into */
+	int refs[16]; /* CAPTURE buffers it reads */
+	unsigned n_refs;
+};
+
+struct v4l2r_capbuf {
+	struct v4l2r_surface *owner;
+	uint8_t *map;
+	size_t length;
+	uint32_t offset;
+	bool queued;
+};
+
+struct v4l2r_ctx {
+	struct v4l2r_driver *drv;
+	VAContextID id;
+	struct v4l2r_config cfg;
+	void *priv;
+	bool codec_ready;
+	int video_fd, media_fd;
+	uint32_t width, height;
+	VASurfaceID *targets;
+	unsigned n_targets;
+
+	/* OUTPUT */
+	uint32_t out_w, out_h, out_sizeimage;
+	struct v4l2r_slot slots[V4L2R_OUTPUT_SLOTS];
+	unsigned n_slots;
+	bool out_on;
+	uint64_t seq;
+
+	/* CAPTURE, allocated lazily */
+	bool cap_on;
+	uint32_t stream_w, stream_h; /* what the codec declared */
+	uint32_t cap_fourcc, cap_w, cap_h, cap_bpl, cap_uv_offset, cap_sizeimage;
+	unsigned cap_depth;
+	struct v4l2r_capbuf *cap;
+	unsigned n_cap;
+
+	/* Current picture */
+	struct v4l2r_surface *target;
+	bool in_picture;
+	bool pic_cap_queued;
+	uint64_t pic_ts;
+	uint64_t ts_counter;
+};
+
+struct v4l2r_buffer {
+	VABufferID id;
+	VAContextID context;
+	VABufferType type;
+	uint32_t size, num_elements;
+	uint8_t *data;      /* malloc'd, or a map of a CAPTURE buffer (derived image) */
+	size_t map_length;  /* != 0: data is an mmap of this length */
+	bool mapped;
+};
+
+struct v4l2r_image {
+	VAImage image;
+	struct v4l2r_buffer *buf;
+};
+
+static inline struct v4l2r_driver *v4l2r_drv(VADriverContextP va)
+{
+	return va->pDriverData;
+}
+
+/* driver.c */
+void v4l2r_error(struct v4l2r_driver *drv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void v4l2r_debug(struct v4l2r_driver *drv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool v4l2r_profile_supported(struct v4l2r_driver *drv, VAProfile profile,
+			     const struct v4l2r_codec **codec, const struct v4l2r_device **dev);
+
+/* device/media.c */
+int v4l2r_discover(struct v4l2r_driver *drv);
+int v4l2r_xioctl(int fd, unsigned long req, void *arg);
+
+/* device/video.c */
+VAStatus v4l2r_video_open(struct v4l2r_ctx *ctx);
+VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h);
+void v4l2r_video_output_teardown(struct v4l2r_ctx *ctx);
+VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_stream_params *p);
+void v4l2r_video_capture_teardown(struct v4l2r_ctx *ctx);
+VAStatus v4l2r_video_bind(struct v4l2r_ctx *ctx, struct v4l2r_surface *s);
+uint8_t *v4l2r_video_cap_map(struct v4l2r_ctx *ctx, int index);
+void v4l2r_video_close(struct v4l2r_ctx *ctx);
+
+/* device/request.c */
+VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms);
+void v4l2r_requests_drain(struct v4l2r_ctx *ctx);
+VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx);
+VAStatus v4l2r_surface_wait(struct v4l2r_surface *s);
+
+/* context.c */
+void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx);
+
+/* format/format.c */
+struct v4l2r_layout {
+	uint32_t fourcc;
+	uint32_t bpl;       /* bytes per line of both planes */
+	uint32_t uv_offset; /* start of the CbCr plane */
+	uint32_t width, height;
+	size_t size;
+};
+bool v4l2r_format_known(uint32_t fourcc);
+bool v4l2r_format_linear(uint32_t fourcc);
+uint64_t v4l2r_format_modifier(uint32_t fourcc, bool *ok);
+uint32_t v4l2r_format_uv_offset(uint32_t fourcc, uint32_t bpl, uint32_t height);
+/* Copy rectangle (x, y, w, h) of both planes of `src` in layout `l` into linear NV12 at `dst`
+ * (pitches and chroma offset of the destination). Returns -1 when out of bounds. */
+int v4l2r_format_read(const struct v4l2r_layout *l, const uint8_t *src, uint32_t x, uint32_t y,
+		      uint32_t w, uint32_t h, uint8_t *dst_y, uint32_t pitch_y, uint8_t *dst_uv,
+		      uint32_t pitch_uv);
+
+/* VA entry points, one file per object. */
+VAStatus v4l2r_QueryConfigProfiles(VADriverContextP va, VAProfile *list, int *num);
+VAStatus v4l2r_QueryConfigEntrypoints(VADriverContextP va, VAProfile profile, VAEntrypoint *list,
+				      int *num);
+VAStatus v4l2r_GetConfigAttributes(VADriverContextP va, VAProfile profile, VAEntrypoint ep,
+				   VAConfigAttrib *attribs, int num);
+VAStatus v4l2r_CreateConfig(VADriverContextP va, VAProfile profile, VAEntrypoint ep,
+			    VAConfigAttrib *attribs, int num, VAConfigID *id);
+VAStatus v4l2r_DestroyConfig(VADriverContextP va, VAConfigID id);
+VAStatus v4l2r_QueryConfigAttributes(VADriverContextP va, VAConfigID id, VAProfile *profile,
+				     VAEntrypoint *ep, VAConfigAttrib *attribs, int *num);
+
+VAStatus v4l2r_CreateSurfaces(VADriverContextP va, int width, int height, int format, int num,
+			      VASurfaceID *surfaces);
+VAStatus v4l2r_CreateSurfaces2(VADriverContextP va, unsigned int format, unsigned int width,
+			       unsigned int height, VASurfaceID *surfaces, unsigned int num,
+			       VASurfaceAttrib *attribs, unsigned int num_attribs);
+VAStatus v4l2r_DestroySurfaces(VADriverContextP va, VASurfaceID *list, int num);
+VAStatus v4l2r_SyncSurface(VADriverContextP va, VASurfaceID id);
+VAStatus v4l2r_SyncSurface2(VADriverContextP va, VASurfaceID id, uint64_t timeout_ns);
+VAStatus v4l2r_QuerySurfaceStatus(VADriverContextP va, VASurfaceID id, VASurfaceStatus *status);
+VAStatus v4l2r_QuerySurfaceError(VADriverContextP va, VASurfaceID id, VAStatus error, void **info);
+VAStatus v4l2r_QuerySurfaceAttributes(VADriverContextP va, VAConfigID config,
+				      VASurfaceAttrib *attribs, unsigned int *num);
+VAStatus v4l2r_PutSurface(VADriverContextP va, VASurfaceID surface, void *draw, short srcx,
+			  short srcy, unsigned short srcw, unsigned short srch, short destx,
+			  short desty, unsigned short destw, unsigned short desth,
+			  VARectangle *cliprects, unsigned int n_cliprects, unsigned int flags);
+VAStatus v4l2r_LockSurface(VADriverContextP va, VASurfaceID surface, unsigned int *fourcc,
+			   unsigned int *luma_stride, unsigned int *chroma_u_stride,
+			   unsigned int *chroma_v_stride, unsigned int *luma_offset,
+			   unsigned int *chroma_u_offset, unsigned int *chroma_v_offset,
+			   unsigned int *buffer_name, void **buffer);
+VAStatus v4l2r_UnlockSurface(VADriverContextP va, VASurfaceID surface);
+struct v4l2r_surface *v4l2r_surface_get(struct v4l2r_driver *drv, VASurfaceID id);
+
+VAStatus v4l2r_CreateContext(VADriverContextP va, VAConfigID config, int width, int height,
+			     int flag, VASurfaceID *targets, int n_targets, VAContextID *id);
+VAStatus v4l2r_DestroyContext(VADriverContextP va, VAContextID id);
+
+VAStatus v4l2r_CreateBuffer(VADriverContextP va, VAContextID context, VABufferType type,
+			    unsigned int size, unsigned int num, void *data, VABufferID *id);
+VAStatus v4l2r_BufferSetNumElements(VADriverContextP va, VABufferID id, unsigned int num);
+VAStatus v4l2r_MapBuffer(VADriverContextP va, VABufferID id, void **pbuf);
+VAStatus v4l2r_UnmapBuffer(VADriverContextP va, VABufferID id);
+VAStatus v4l2r_DestroyBuffer(VADriverContextP va, VABufferID id);
+VAStatus v4l2r_BufferInfo(VADriverContextP va, VABufferID id, VABufferType *type,
+			  unsigned int *size, unsigned int *num);
+VAStatus v4l2r_AcquireBufferHandle(VADriverContextP va, VABufferID id, VABufferInfo *info);
+VAStatus v4l2r_ReleaseBufferHandle(VADriverContextP va, VABufferID id);
+struct v4l2r_buffer *v4l2r_buffer_new(struct v4l2r_driver *drv, VAContextID context,
+				      VABufferType type, uint32_t size, uint32_t num);
+void v4l2r_buffer_free(struct v4l2r_driver *drv, struct v4l2r_buffer *b);
+
+VAStatus v4l2r_BeginPicture(VADriverContextP va, VAContextID context, VASurfaceID target);
+VAStatus v4l2r_RenderPicture(VADriverContextP va, VAContextID context, VABufferID *buffers,
+			     int num);
+VAStatus v4l2r_EndPicture(VADriverContextP va, VAContextID context);
+
+VAStatus v4l2r_QueryImageFormats(VADriverContextP va, VAImageFormat *list, int *num);
+VAStatus v4l2r_CreateImage(VADriverContextP va, VAImageFormat *format, int width, int height,
+			   VAImage *image);
+VAStatus v4l2r_DeriveImage(VADriverContextP va, VASurfaceID surface, VAImage *image);
+VAStatus v4l2r_DestroyImage(VADriverContextP va, VAImageID id);
+VAStatus v4l2r_SetImagePalette(VADriverContextP va, VAImageID id, unsigned char *palette);
+VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y,
+			unsigned int width, unsigned int height, VAImageID id);
+VAStatus v4l2r_PutImage(VADriverContextP va, VASurfaceID surface, VAImageID image, int src_x,
+			int src_y, unsigned int src_w, unsigned int src_h, int dst_x, int dst_y,
+			unsigned int dst_w, unsigned int dst_h);
+int v4l2r_image_formats(struct v4l2r_driver *drv, VAImageFormat *list);
+
+VAStatus v4l2r_ExportSurfaceHandle(VADriverContextP va, VASurfaceID surface, uint32_t mem_type,
+				   uint32_t flags, void *descriptor);
+
+#endif

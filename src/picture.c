@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* vaBeginPicture / vaRenderPicture / vaEndPicture: hand the buffers to the context's codec. */
+#include "driver.h"
+
+VAStatus v4l2r_BeginPicture(VADriverContextP va, VAContextID context, VASurfaceID target)
+{
+	struct v4l2r_driver *drv = v4l2r_drv(va);
+	struct v4l2r_ctx *ctx;
+	struct v4l2r_surface *s;
+	VAStatus st;
+
+	pthread_mutex_lock(&drv->lock);
+	ctx = v4l2r_table_get(&drv->contexts, context);
+	s = v4l2r_surface_get(drv, target);
+	if (!ctx) {
+		st = VA_STATUS_ERROR_INVALID_CONTEXT;
+		goto out;
+	}
+	if (!s) {
+		st = VA_STATUS_ERROR_INVALID_SURFACE;
+		goto out;
+	}
+	if ((s->rt_format & ctx->cfg.rt_format) == 0) {
+		st = VA_STATUS_ERROR_INVALID_SURFACE;
+		goto out;
+	}
+	ctx->target = s;
+	ctx->in_picture = true;
+	ctx->pic_cap_queued = false;
+	/* One timestamp per picture, never reused: the DPB names references by it. */
+	ctx->pic_ts = ++ctx->ts_counter * 1000;
+	st = ctx->cfg.codec->begin(ctx, ctx->priv);
+	if (st != VA_STATUS_SUCCESS)
+		ctx->in_picture = false;
+out:
+	pthread_mutex_unlock(&drv->lock);
+	return st;
+}
+
+VAStatus v4l2r_RenderPicture(VADriverContextP va, VAContextID context, VABufferID *buffers,
+			     int num)
+{
+	struct v4l2r_driver *drv = v4l2r_drv(va);
+	struct v4l2r_ctx *ctx;
+	VAStatus st = VA_STATUS_SUCCESS;
+
+	pthread_mutex_lock(&drv->lock);
+	ctx = v4l2r_table_get(&drv->contexts, context);
+	if (!ctx) {
+		st = VA_STATUS_ERROR_INVALID_CONTEXT;
+		goto out;
+	}
+	if (num < 0 || (num > 0 && !buffers)) {
+		st = VA_STATUS_ERROR_INVALID_PARAMETER;
+		goto out;
+	}
+	if (!ctx->in_picture || !ctx->target) {
+		st = VA_STATUS_ERROR_OPERATION_FAILED;
+		goto out;
+	}
+	for (int i = 0; i < num; i++) {
+		struct v4l2r_buffer *b = v4l2r_table_get(&drv->buffers, buffers[i]);
+
+		if (!b || b->context != context) {
+			st = VA_STATUS_ERROR_INVALID_BUFFER;
+			goto out;
+		}
+	}
+	for (int i = 0; i < num; i++) {
+		struct v4l2r_buffer *b = v4l2r_table_get(&drv->buffers, buffers[i]);
+		struct v4l2r_va_buffer vb = {
+			.type = b->type,
+			.data = b->data,
+			.size = b->size,
+			.num_elements = b->num_elements,
+		};
+
+		st = ctx->cfg.codec->render(ctx, ctx->priv, &vb);
+		if (st != VA_STATUS_SUCCESS)
+			goto out;
+	}
+out:
+	pthread_mutex_unlock(&drv->lock);
+	return st;
+}
+
+VAStatus v4l2r_EndPicture(VADriverContextP va, VAContextID context)
+{
+	struct v4l2r_driver *drv = v4l2r_drv(va);
+	struct v4l2r_ctx *ctx;
+	VAStatus st;
+
+	pthread_mutex_lock(&drv->lock);
+	ctx = v4l2r_table_get(&drv->contexts, context);
+	if (!ctx) {
+		st = VA_STATUS_ERROR_INVALID_CONTEXT;
+		goto out;
+	}
+	if (!ctx->in_picture || !ctx->target) {
+		st = VA_STATUS_ERROR_OPERATION_FAILED;
+		goto out;
+	}
+	st = ctx->cfg.codec->end(ctx, ctx->priv);
+	if (st != VA_STATUS_SUCCESS) {
+		ctx->target->failed = true;
+		v4l2r_debug(drv, "picture into surface %#x: %s\n", ctx->target->id, vaErrorStr(st));
+	}
+	ctx->in_picture = false;
+	ctx->target = NULL;
+out:
+	pthread_mutex_unlock(&drv->lock);
+	return st;
+}
