@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# v4l2-compliance (Debian v4l-utils) against an emulated decoder under the library.
+# Usage: compliance.sh PROFILE   (hantro-g1, rkvdec, cedrus)
+# Env (from meson): V4L2R_EMU_PRELOAD (LD_PRELOAD value), V4L2R_EMU_OUT (where the log goes).
+# The full output is written to $V4L2R_EMU_OUT/v4l2-compliance-PROFILE.txt (tests/logs/ keeps the
+# committed copy). The test fails on any failed test that is not on the allow-list below.
+set -euo pipefail
+
+prof=${1:?profile}
+: "${V4L2R_EMU_PRELOAD:?}"
+out_dir=${V4L2R_EMU_OUT:-.}
+lib=${V4L2R_EMU_PRELOAD##*:}
+log="$out_dir/v4l2-compliance-$prof.txt"
+
+die() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+command -v v4l2-compliance >/dev/null || die "v4l2-compliance not installed (apt-get install v4l-utils)"
+[ -f "$lib" ] || die "emulator library missing: $lib"
+
+# Tests that do not apply to a stateless decoder, each with its reason. A failure of a test
+# not listed here fails this test. (Name = the text between "test " and ":" in the output.)
+declare -A ALLOW=(
+)
+
+idx=50
+run() {
+	env LD_PRELOAD="$V4L2R_EMU_PRELOAD" ASAN_OPTIONS=detect_leaks=0 \
+		V4L2_EMU_DEVICES="$prof" V4L2_EMU_FIRST_INDEX=$idx \
+		v4l2-compliance "$@" 2>&1 || true
+}
+
+{
+	echo "# v4l2-compliance $(v4l2-compliance --version 2>&1 | head -1 || true)"
+	echo "# device: emulated $prof (V4L2_EMU_DEVICES=$prof), node /dev/video$idx + /dev/media$idx"
+	echo "### v4l2-compliance -d /dev/video$idx"
+	run -d /dev/video$idx
+	echo "### v4l2-compliance -m /dev/media$idx"
+	run -m /dev/media$idx
+} >"$log"
+
+grep -q '^Total for ' "$log" || die "v4l2-compliance did not complete (see $log)"
+# every run must have found the device (no "Failed to open")
+grep -q 'Failed to open\|Cannot open device' "$log" && die "v4l2-compliance could not open the node (see $log)"
+
+bad=0
+while IFS= read -r line; do
+	name=${line#*test }
+	name=${name%%: FAIL*}
+	if [ -n "${ALLOW[$name]+x}" ]; then
+		echo "allowed: $name (${ALLOW[$name]})"
+	else
+		echo "FAIL: $line"
+		bad=$((bad + 1))
+	fi
+done < <(grep -E '^[[:space:]]*test .*: FAIL' "$log" | sort -u)
+
+grep '^Total for ' "$log"
+echo "log: $log"
+[ "$bad" -eq 0 ] || die "$bad failed v4l2-compliance test(s) not on the allow-list"
+echo "PASS: v4l2-compliance on $prof: no failure outside the allow-list"
