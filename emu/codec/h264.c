@@ -251,7 +251,10 @@ static void *h264_open(struct emu_instance *inst)
 	c->avctx->err_recognition |= AV_EF_EXPLODE;
 	/* Hardware shows every picture it decodes, even before the first key frame. */
 	c->avctx->flags2 |= AV_CODEC_FLAG2_SHOW_ALL;
-	av_log_set_level(getenv("V4L2_EMU_DEBUG") ? AV_LOG_WARNING : AV_LOG_QUIET);
+	c->avctx->thread_type = 0;
+	/* Quiet unless debugging, without touching the client's global av_log level. */
+	if (!getenv("V4L2_EMU_DEBUG"))
+		c->avctx->log_level_offset = 64;
 	if (avcodec_open2(c->avctx, codec, NULL) < 0)
 		goto fail;
 	return c;
