@@ -1048,6 +1048,27 @@ static void check_bad_values(struct session *s)
 	check_errno(ret, EINVAL, "TRY_EXT_CTRLS(unknown id)");
 }
 
+/* Stateless flush: cedrus has v4l2_m2m_ioctl_stateless_(try_)decoder_cmd (FLUSH only); hantro
+ * and rkvdec have no decoder commands (ENOTTY). */
+static void check_decoder_cmd(struct session *s)
+{
+	struct v4l2_decoder_cmd dc;
+
+	memset(&dc, 0, sizeof(dc));
+	dc.cmd = V4L2_DEC_CMD_FLUSH;
+	dc.flags = 0;
+	int ret = xioctl(s->vfd, VIDIOC_TRY_DECODER_CMD, &dc);
+	if (!s->prof->hold_capture) {
+		check_errno(ret, ENOTTY, "TRY_DECODER_CMD(FLUSH) on a frame-based decoder");
+		return;
+	}
+	check_ok(ret, "TRY_DECODER_CMD(FLUSH) (v4l2_m2m_ioctl_stateless_try_decoder_cmd)");
+	memset(&dc, 0, sizeof(dc));
+	dc.cmd = V4L2_DEC_CMD_STOP;
+	check_errno(xioctl(s->vfd, VIDIOC_TRY_DECODER_CMD, &dc), EINVAL,
+		    "TRY_DECODER_CMD(STOP) on a stateless decoder");
+}
+
 static void check_reqbufs_caps(struct session *s)
 {
 	struct v4l2_requestbuffers rb;
@@ -1111,6 +1132,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	check_controls(s);
 	check_bad_values(s);
 	check_reqbufs_caps(s);
+	check_decoder_cmd(s);
 
 	memset(&rb, 0, sizeof(rb));
 	rb.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
