@@ -17,7 +17,8 @@
 
 #define V4L2R_VENDOR "v4l2-request " V4L2R_VERSION
 
-static void vlog(struct v4l2r_driver *drv, bool error, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vlog(struct v4l2r_driver *drv, bool error,
+						     const char *fmt, va_list ap)
 {
 	char msg[512];
 	int n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
@@ -65,28 +66,6 @@ void v4l2r_ctx_debug(struct v4l2r_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(ctx->drv, false, fmt, ap);
 	va_end(ap);
-}
-
-/* The first device (discovery order) that accepts the codec of `profile`. */
-bool v4l2r_profile_supported(struct v4l2r_driver *drv, VAProfile profile,
-			     const struct v4l2r_codec **codec, const struct v4l2r_device **dev)
-{
-	const struct v4l2r_codec *c = v4l2r_codec_for_profile(profile);
-
-	if (!c)
-		return false;
-	for (unsigned i = 0; i < drv->n_devs; i++) {
-		for (unsigned j = 0; j < drv->devs[i].n_coded; j++) {
-			if (drv->devs[i].coded[j] == c->coded_fourcc) {
-				if (codec)
-					*codec = c;
-				if (dev)
-					*dev = &drv->devs[i];
-				return true;
-			}
-		}
-	}
-	return false;
 }
 
 /* --- entry points that do not apply to a decoder ------------------------------------------ */

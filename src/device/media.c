@@ -255,3 +255,25 @@ int v4l2r_discover(struct v4l2r_driver *drv)
 	}
 	return 0;
 }
+
+/* The first device (discovery order) that accepts the codec of `profile`. */
+bool v4l2r_profile_supported(struct v4l2r_driver *drv, VAProfile profile,
+			     const struct v4l2r_codec **codec, const struct v4l2r_device **dev)
+{
+	const struct v4l2r_codec *c = v4l2r_codec_for_profile(profile);
+
+	if (!c)
+		return false;
+	for (unsigned i = 0; i < drv->n_devs; i++) {
+		for (unsigned j = 0; j < drv->devs[i].n_coded; j++) {
+			if (drv->devs[i].coded[j] == c->coded_fourcc) {
+				if (codec)
+					*codec = c;
+				if (dev)
+					*dev = &drv->devs[i];
+				return true;
+			}
+		}
+	}
+	return false;
+}
