@@ -25,10 +25,18 @@ command -v v4l2-compliance >/dev/null || die "v4l2-compliance not installed (apt
 declare -A ALLOW=(
 )
 
-idx=50
+# v4l2-compliance finds the media device of a video node (and the video node of a media
+# interface) through sysfs: run it with the same umockdev testbed as gst.sh.
+command -v umockdev-run >/dev/null || die "umockdev-run not installed (apt-get install umockdev)"
+. "$(dirname "$0")/udev-testbed.sh"
+drv=$(emu_driver_name "$prof") || die "unknown profile $prof"
+idx=$(emu_free_index)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/v4l2r-compliance.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+emu_write_testbed "$TMP/testbed.umockdev" "$drv" "$idx"
 run() {
-	env LD_PRELOAD="$V4L2R_EMU_PRELOAD" ASAN_OPTIONS=detect_leaks=0 \
-		V4L2_EMU_DEVICES="$prof" V4L2_EMU_FIRST_INDEX=$idx \
+	emu_udev_run "$TMP/testbed.umockdev" "$V4L2R_EMU_PRELOAD" \
+		env ASAN_OPTIONS=detect_leaks=0 V4L2_EMU_DEVICES="$prof" V4L2_EMU_FIRST_INDEX="$idx" \
 		v4l2-compliance "$@" 2>&1 || true
 }
 

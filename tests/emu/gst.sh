@@ -37,49 +37,15 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/v4l2r-gst.XXXXXX")
 trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 
-case $prof in
-hantro-g1) drv=hantro-vpu ;;
-rkvdec) drv=rkvdec ;;
-cedrus) drv=cedrus ;;
-*) die "unknown profile $prof" ;;
-esac
+. "$(dirname "$0")/udev-testbed.sh"
+drv=$(emu_driver_name "$prof") || die "unknown profile $prof"
+idx=$(emu_free_index)
+emu_write_testbed "$TMP/testbed.umockdev" "$drv" "$idx"
 
-# First index whose media/video names are free on the real filesystem (docs/design.md).
-idx=0
-while [ -e /dev/media$idx ] || [ -e /dev/video$idx ]; do idx=$((idx + 1)); done
-
-# udev's view of the device, as the kernel's sysfs shows a platform m2m decoder.
-cat >"$TMP/testbed.umockdev" <<EOT
-P: /devices/platform/$drv
-E: SUBSYSTEM=platform
-E: DRIVER=$drv
-E: OF_NAME=video-codec
-
-P: /devices/platform/$drv/media$idx
-E: DEVNAME=/dev/media$idx
-E: MAJOR=238
-E: MINOR=$idx
-E: SUBSYSTEM=media
-A: dev=238:$idx
-
-P: /devices/platform/$drv/video4linux/video$idx
-E: DEVNAME=/dev/video$idx
-E: MAJOR=81
-E: MINOR=$idx
-E: SUBSYSTEM=video4linux
-E: ID_V4L_CAPABILITIES=:
-A: dev=81:$idx
-A: name=$drv-dec
-A: index=0
-EOT
-
-# umockdev-run puts its preload library in LD_PRELOAD for the child; ours goes in front of it
-# inside the child (env above runs after umockdev-run has set it).
 gst_run_inner() {
-	umockdev-run -d "$TMP/testbed.umockdev" -- sh -c '
-		LD_PRELOAD="$0${LD_PRELOAD:+:$LD_PRELOAD}" exec "$@"' "$V4L2R_EMU_PRELOAD" \
+	emu_udev_run "$TMP/testbed.umockdev" "$V4L2R_EMU_PRELOAD" \
 		env ASAN_OPTIONS=detect_leaks=0 \
-		V4L2_EMU_DEVICES="$prof" V4L2_EMU_FIRST_INDEX=$idx \
+		V4L2_EMU_DEVICES="$prof" V4L2_EMU_FIRST_INDEX="$idx" \
 		V4L2_EMU_STATS="$TMP/stats" V4L2_EMU_VIOLATIONS="$TMP/violations" \
 		GST_REGISTRY="$TMP/registry.bin" GST_DEBUG_FILE="$TMP/gst-debug.log" \
 		GST_DEBUG="${GST_DEBUG:-v4l2codecs*:4}" GST_DEBUG_NO_COLOR=1 \
