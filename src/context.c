@@ -161,6 +161,12 @@ uint64_t v4l2r_ctx_picture_ts(struct v4l2r_ctx *ctx)
 	return ctx->pic_ts;
 }
 
+void v4l2r_ctx_continue_ts(struct v4l2r_ctx *ctx)
+{
+	if (ctx->target && ctx->target->ts)
+		ctx->pic_ts = ctx->target->ts;
+}
+
 struct v4l2r_surface *v4l2r_ctx_surface(struct v4l2r_ctx *ctx, VASurfaceID id)
 {
 	return v4l2r_table_get(&ctx->drv->surfaces, id);

@@ -81,6 +81,10 @@ struct v4l2r_surface *v4l2r_ctx_target(struct v4l2r_ctx *ctx);
 /* Timestamp (ns) that the requests of the current picture carry. Stays the target's timestamp
  * once the picture is queued. */
 uint64_t v4l2r_ctx_picture_ts(struct v4l2r_ctx *ctx);
+/* The current picture is the second field of the target's previous picture: its requests carry
+ * that picture's timestamp, so the DPB entry naming the first field and the CAPTURE buffer both
+ * fields are written into keep one timestamp. */
+void v4l2r_ctx_continue_ts(struct v4l2r_ctx *ctx);
 /* A surface of this driver by ID, or NULL. */
 struct v4l2r_surface *v4l2r_ctx_surface(struct v4l2r_ctx *ctx, VASurfaceID id);
 /* Timestamp (ns) of the last picture queued for decoding into the surface, 0 if none: the value

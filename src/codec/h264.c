@@ -67,6 +67,11 @@ struct h264_priv {
 	uint8_t ref_default[256][2];
 	bool ref_default_known[256];
 
+	/* The last first field, to recognise its second field (same frame, other parity). */
+	bool first_field_valid, first_field_bottom;
+	VASurfaceID first_field_surface;
+	uint16_t first_field_frame_num;
+
 	/* Last stream declaration, to call v4l2r_ctx_stream() only on change. */
 	bool streamed;
 	struct v4l2r_stream_params stream;
@@ -731,6 +736,24 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	st = declare_stream(ctx, priv);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
+
+	if (priv->pic.pic_fields.bits.field_pic_flag) {
+		bool bottom = priv->pic.CurrPic.flags & VA_PICTURE_H264_BOTTOM_FIELD;
+
+		if (priv->first_field_valid && priv->first_field_surface == priv->pic.CurrPic.picture_id &&
+		    priv->first_field_bottom != bottom &&
+		    priv->first_field_frame_num == priv->pic.frame_num) {
+			v4l2r_ctx_continue_ts(ctx);
+			priv->first_field_valid = false;
+		} else {
+			priv->first_field_valid = true;
+			priv->first_field_bottom = bottom;
+			priv->first_field_surface = priv->pic.CurrPic.picture_id;
+			priv->first_field_frame_num = priv->pic.frame_num;
+		}
+	} else {
+		priv->first_field_valid = false;
+	}
 
 	struct v4l2_ext_control ctrls[6] = {
 		{ .id = V4L2_CID_STATELESS_H264_SPS, .size = sizeof(priv->sps), .ptr = &priv->sps },
