@@ -581,6 +581,11 @@ static int add_slice(struct h264_ctx *c, const struct emu_job *job, const uint8_
 		emu_violation(job, "slice-header", "\"field\":\"parse\",\"nal_unit_type\":%d", type);
 		return -1;
 	}
+	if (c->pps.seq_parameter_set_id != c->sps.seq_parameter_set_id) {
+		emu_violation(job, "sps-id", "\"field\":\"pps.seq_parameter_set_id\",\"got\":%u,\"want\":%u",
+			      c->pps.seq_parameter_set_id, c->sps.seq_parameter_set_id);
+		return -1;
+	}
 	if (s->pps_id != c->pps.pic_parameter_set_id) {
 		emu_violation(job, "pps-id", "\"field\":\"pic_parameter_set_id\",\"got\":%u,\"want\":%u",
 			      c->pps.pic_parameter_set_id, s->pps_id);

@@ -200,25 +200,31 @@ static bool high_profile(unsigned int p)
 int h264_write_sps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps)
 {
 	uint32_t fl = sps->flags;
+	bool high = high_profile(sps->profile_idc);
+	unsigned int cf = high ? sps->chroma_format_idc : 1;
+	unsigned int bl = high ? sps->bit_depth_luma_minus8 : 0;
+	unsigned int bc = high ? sps->bit_depth_chroma_minus8 : 0;
 
+	/*
+	 * Hardware ignores profile_idc / constraint flags / level_idc; it decodes what the other
+	 * fields say. So the rebuilt SPS always has the High-profile syntax (a reference decoder
+	 * would otherwise skip PPS fields such as transform_8x8_mode_flag for Baseline), with the
+	 * values the kernel keeps for a profile without chroma_format_idc (4:2:0, 8-bit).
+	 */
 	h264_bw_raw(bw, start_code, 4);
 	h264_bw_u(bw, 8, 0x67);
-	h264_bw_u(bw, 8, sps->profile_idc);
-	for (int i = 0; i < 6; i++)
-		h264_bw_u(bw, 1, (sps->constraint_set_flags >> i) & 1);
-	h264_bw_u(bw, 2, 0);
+	h264_bw_u(bw, 8, cf == 3 ? 244 : cf == 2 ? 122 : bl || bc ? 110 : 100);
+	h264_bw_u(bw, 8, 0); /* constraint_set0..5_flag, reserved_zero_2bits */
 	h264_bw_u(bw, 8, sps->level_idc);
 	h264_bw_ue(bw, sps->seq_parameter_set_id);
-	if (high_profile(sps->profile_idc)) {
-		h264_bw_ue(bw, sps->chroma_format_idc);
-		if (sps->chroma_format_idc == 3)
-			h264_bw_u(bw, 1, !!(fl & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE));
-		h264_bw_ue(bw, sps->bit_depth_luma_minus8);
-		h264_bw_ue(bw, sps->bit_depth_chroma_minus8);
-		h264_bw_u(bw, 1, !!(fl & V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS));
-		/* The uAPI carries one merged matrix (SCALING_MATRIX): it goes into the PPS. */
-		h264_bw_u(bw, 1, 0);
-	}
+	h264_bw_ue(bw, cf);
+	if (cf == 3)
+		h264_bw_u(bw, 1, !!(fl & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE));
+	h264_bw_ue(bw, bl);
+	h264_bw_ue(bw, bc);
+	h264_bw_u(bw, 1, high && (fl & V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS));
+	/* The uAPI carries one merged matrix (SCALING_MATRIX): it goes into the PPS. */
+	h264_bw_u(bw, 1, 0);
 	h264_bw_ue(bw, sps->log2_max_frame_num_minus4);
 	h264_bw_ue(bw, sps->pic_order_cnt_type);
 	if (sps->pic_order_cnt_type == 0) {
@@ -277,7 +283,7 @@ int h264_write_pps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps,
 	h264_bw_raw(bw, start_code, 4);
 	h264_bw_u(bw, 8, 0x68);
 	h264_bw_ue(bw, pps->pic_parameter_set_id);
-	h264_bw_ue(bw, pps->seq_parameter_set_id);
+	h264_bw_ue(bw, sps->seq_parameter_set_id); /* pps->seq_parameter_set_id is checked */
 	h264_bw_u(bw, 1, !!(fl & V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE));
 	h264_bw_u(bw, 1, !!(fl & V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT));
 	h264_bw_ue(bw, 0);
@@ -295,7 +301,7 @@ int h264_write_pps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps,
 		h264_bw_u(bw, 1, t8);
 		h264_bw_u(bw, 1, scaling);
 		if (scaling) {
-			int n8 = t8 ? (sps->chroma_format_idc == 3 ? 6 : 2) : 0;
+			int n8 = t8 ? (high_profile(sps->profile_idc) && sps->chroma_format_idc == 3 ? 6 : 2) : 0;
 
 			/* uAPI lists are in raster order, in the bitstream's list order */
 			for (int i = 0; i < 6; i++) {

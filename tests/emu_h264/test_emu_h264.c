@@ -607,6 +607,298 @@ static void test_ctrls(void)
 				       sizeof(sp)) == -EINVAL, "beta 7");
 }
 
+/* ---- mutations ---- */
+
+enum { SPS, PPS, DP, DPB, SP };
+
+struct mutation {
+	int what; /* SPS, PPS, DP (decode params), DPB (entry field, entry index in arg2), SP */
+	const char *name;
+	const char *ignored; /* reason a real decoder ignores it here; NULL: must be caught */
+};
+
+/* Picture-level mutations on Baseline streams (CAVLC, P only, frames). */
+static const struct mutation mutations[] = {
+	{ SPS, "profile_idc", "not used by the hardware (the kernel only derives 4:2:0 8-bit from it)" },
+	{ SPS, "constraint_set_flags", "not used by the hardware" },
+	{ SPS, "level_idc", "not used by the hardware" },
+	{ SPS, "seq_parameter_set_id", NULL },
+	{ SPS, "chroma_format_idc", "profile_idc 66: the kernel forces 4:2:0" },
+	{ SPS, "bit_depth_luma_minus8", "profile_idc 66: the kernel forces 8-bit" },
+	{ SPS, "bit_depth_chroma_minus8", "profile_idc 66: the kernel forces 8-bit" },
+	{ SPS, "log2_max_frame_num_minus4", NULL },
+	{ SPS, "pic_order_cnt_type", NULL },
+	{ SPS, "log2_max_pic_order_cnt_lsb_minus4", NULL },
+	{ SPS, "max_num_ref_frames", NULL },
+	{ SPS, "num_ref_frames_in_pic_order_cnt_cycle", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
+	{ SPS, "offset_for_ref_frame[0]", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
+	{ SPS, "offset_for_non_ref_pic", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
+	{ SPS, "offset_for_top_to_bottom_field", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
+	{ SPS, "pic_width_in_mbs_minus1", NULL },
+	{ SPS, "pic_height_in_map_units_minus1", NULL },
+	{ SPS, "flags.SEPARATE_COLOUR_PLANE", "only with chroma_format_idc 3" },
+	{ SPS, "flags.QPPRIME_Y_ZERO_TRANSFORM_BYPASS", "profile_idc 66: kernel clears it; lossless only at qp 0" },
+	{ SPS, "flags.DELTA_PIC_ORDER_ALWAYS_ZERO", "pic_order_cnt_type 0: unused" },
+	{ SPS, "flags.GAPS_IN_FRAME_NUM_VALUE_ALLOWED", "the stream has no frame_num gaps" },
+	{ SPS, "flags.FRAME_MBS_ONLY", NULL },
+	{ SPS, "flags.MB_ADAPTIVE_FRAME_FIELD", "frame_mbs_only: kernel clears it" },
+	{ SPS, "flags.DIRECT_8X8_INFERENCE", "used by B direct prediction only: no B slices" },
+	{ PPS, "pic_parameter_set_id", NULL },
+	{ PPS, "seq_parameter_set_id", NULL },
+	{ PPS, "num_slice_groups_minus1", NULL },
+	{ PPS, "num_ref_idx_l0_default_active_minus1", NULL },
+	{ PPS, "num_ref_idx_l1_default_active_minus1", "B slices only: none in the stream" },
+	{ PPS, "weighted_bipred_idc", "B slices only: none in the stream" },
+	{ PPS, "pic_init_qp_minus26", NULL },
+	{ PPS, "pic_init_qs_minus26", "SP/SI slices only: none in the stream" },
+	{ PPS, "chroma_qp_index_offset", NULL },
+	{ PPS, "second_chroma_qp_index_offset", NULL },
+	{ PPS, "flags.ENTROPY_CODING_MODE", NULL },
+	{ PPS, "flags.BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT", NULL },
+	{ PPS, "flags.WEIGHTED_PRED", NULL },
+	{ PPS, "flags.DEBLOCKING_FILTER_CONTROL_PRESENT", NULL },
+	{ PPS, "flags.CONSTRAINED_INTRA_PRED", NULL },
+	{ PPS, "flags.REDUNDANT_PIC_CNT_PRESENT", NULL },
+	{ PPS, "flags.TRANSFORM_8X8_MODE", NULL },
+	{ PPS, "flags.SCALING_MATRIX_PRESENT", NULL },
+	{ DP, "nal_ref_idc", NULL },
+	{ DP, "frame_num", NULL },
+	{ DP, "top_field_order_cnt", NULL },
+	{ DP, "bottom_field_order_cnt", NULL },
+	{ DP, "idr_pic_id", "not an IDR picture" },
+	{ DP, "pic_order_cnt_lsb", NULL },
+	{ DP, "delta_pic_order_cnt_bottom", "not in the slice header (bottom_field_pic_order_in_frame_present 0)" },
+	{ DP, "delta_pic_order_cnt0", "pic_order_cnt_type 0: not in the slice header" },
+	{ DP, "delta_pic_order_cnt1", "pic_order_cnt_type 0: not in the slice header" },
+	{ DP, "dec_ref_pic_marking_bit_size", NULL },
+	{ DP, "pic_order_cnt_bit_size", NULL },
+	{ DP, "slice_group_change_cycle", "no slice groups" },
+	{ DP, "flags.IDR_PIC", NULL },
+	{ DP, "flags.FIELD_PIC", NULL },
+	{ DP, "flags.BOTTOM_FIELD", NULL },
+	{ DP, "flags.PFRAME", "not read by the 6.1 drivers" },
+	{ DP, "flags.BFRAME", "not read by the 6.1 drivers" },
+	{ DPB, "reference_ts", NULL },
+	{ DPB, "pic_num", "drivers derive PicNum from frame_num (v4l2_h264_init_reflist_builder)" },
+	{ DPB, "frame_num", NULL },
+	{ DPB, "fields", NULL },
+	{ DPB, "top_field_order_cnt", NULL },
+	{ DPB, "bottom_field_order_cnt", NULL },
+	{ DPB, "flags.VALID", NULL },
+	{ DPB, "flags.ACTIVE", NULL },
+	{ DPB, "flags.LONG_TERM", NULL },
+	{ DPB, "flags.FIELD", NULL },
+	{ SP, "header_bit_size", NULL },
+	{ SP, "first_mb_in_slice", NULL },
+	{ SP, "slice_type", NULL },
+	{ SP, "colour_plane_id", NULL },
+	{ SP, "redundant_pic_cnt", NULL },
+	{ SP, "cabac_init_idc", NULL },
+	{ SP, "slice_qp_delta", NULL },
+	{ SP, "slice_qs_delta", "SP/SI slices only" },
+	{ SP, "disable_deblocking_filter_idc", NULL },
+	{ SP, "slice_alpha_c0_offset_div2", NULL },
+	{ SP, "slice_beta_offset_div2", NULL },
+	{ SP, "num_ref_idx_l0_active_minus1", NULL },
+	{ SP, "num_ref_idx_l1_active_minus1", "B slices only" },
+	{ SP, "ref_pic_list0", "reference lists are not modelled yet" },
+	{ SP, "flags.DIRECT_SPATIAL_MV_PRED", "B slices only (the kernel clears it)" },
+	{ SP, "flags.SP_FOR_SWITCH", "SP slices only" },
+};
+
+static const struct mutation *cur_mutation;
+static int cur_entry;
+
+#define FLIP(v, f) ((v) ^= (f))
+
+static void mutate(struct req *r, int arg)
+{
+	const struct mutation *m = cur_mutation;
+	const char *n = m->name;
+	struct v4l2_ctrl_h264_sps *sps = &r->sps;
+	struct v4l2_ctrl_h264_pps *pps = &r->pps;
+	struct v4l2_ctrl_h264_decode_params *dp = &r->dp;
+	struct v4l2_h264_dpb_entry *e = &r->dp.dpb[cur_entry];
+	struct v4l2_ctrl_h264_slice_params *sp = &r->sp;
+
+	if ((m->what == SP) != (arg >= 1000))
+		return;
+#define F(struct_, field, expr)                                                                    \
+	else if (!strcmp(n, #field)) struct_->field = expr
+	if (m->what == SPS) {
+		if (0) {
+		}
+		F(sps, profile_idc, sps->profile_idc == 66 ? 77 : 66);
+		F(sps, constraint_set_flags, sps->constraint_set_flags ^ 1);
+		F(sps, level_idc, sps->level_idc + 1);
+		F(sps, seq_parameter_set_id, sps->seq_parameter_set_id + 1);
+		F(sps, chroma_format_idc, 0);
+		F(sps, bit_depth_luma_minus8, 2);
+		F(sps, bit_depth_chroma_minus8, 2);
+		F(sps, log2_max_frame_num_minus4, sps->log2_max_frame_num_minus4 + 1);
+		F(sps, pic_order_cnt_type, sps->pic_order_cnt_type == 2 ? 0 : 2);
+		F(sps, log2_max_pic_order_cnt_lsb_minus4, sps->log2_max_pic_order_cnt_lsb_minus4 + 1);
+		F(sps, max_num_ref_frames, sps->max_num_ref_frames - 1);
+		F(sps, num_ref_frames_in_pic_order_cnt_cycle,
+		  sps->num_ref_frames_in_pic_order_cnt_cycle + 1);
+		F(sps, offset_for_non_ref_pic, sps->offset_for_non_ref_pic + 1);
+		F(sps, offset_for_top_to_bottom_field, sps->offset_for_top_to_bottom_field + 1);
+		F(sps, pic_width_in_mbs_minus1, sps->pic_width_in_mbs_minus1 + 1);
+		F(sps, pic_height_in_map_units_minus1, sps->pic_height_in_map_units_minus1 + 1);
+		else if (!strcmp(n, "offset_for_ref_frame[0]")) sps->offset_for_ref_frame[0] += 1;
+		else if (!strcmp(n, "flags.SEPARATE_COLOUR_PLANE")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
+		else if (!strcmp(n, "flags.QPPRIME_Y_ZERO_TRANSFORM_BYPASS")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS);
+		else if (!strcmp(n, "flags.DELTA_PIC_ORDER_ALWAYS_ZERO")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_DELTA_PIC_ORDER_ALWAYS_ZERO);
+		else if (!strcmp(n, "flags.GAPS_IN_FRAME_NUM_VALUE_ALLOWED")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_GAPS_IN_FRAME_NUM_VALUE_ALLOWED);
+		else if (!strcmp(n, "flags.FRAME_MBS_ONLY")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY);
+		else if (!strcmp(n, "flags.MB_ADAPTIVE_FRAME_FIELD")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD);
+		else if (!strcmp(n, "flags.DIRECT_8X8_INFERENCE")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE);
+	} else if (m->what == PPS) {
+		if (0) {
+		}
+		F(pps, pic_parameter_set_id, pps->pic_parameter_set_id + 1);
+		F(pps, seq_parameter_set_id, pps->seq_parameter_set_id + 1);
+		F(pps, num_slice_groups_minus1, pps->num_slice_groups_minus1 + 1);
+		F(pps, num_ref_idx_l0_default_active_minus1, pps->num_ref_idx_l0_default_active_minus1 ? 0 : 1);
+		F(pps, num_ref_idx_l1_default_active_minus1, pps->num_ref_idx_l1_default_active_minus1 + 1);
+		F(pps, weighted_bipred_idc, pps->weighted_bipred_idc ^ 1);
+		F(pps, pic_init_qp_minus26, pps->pic_init_qp_minus26 + 1);
+		F(pps, pic_init_qs_minus26, pps->pic_init_qs_minus26 + 1);
+		F(pps, chroma_qp_index_offset, pps->chroma_qp_index_offset + 1);
+		F(pps, second_chroma_qp_index_offset, pps->second_chroma_qp_index_offset + 1);
+		else if (!strcmp(n, "flags.ENTROPY_CODING_MODE")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE);
+		else if (!strcmp(n, "flags.BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT);
+		else if (!strcmp(n, "flags.WEIGHTED_PRED")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_WEIGHTED_PRED);
+		else if (!strcmp(n, "flags.DEBLOCKING_FILTER_CONTROL_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_DEBLOCKING_FILTER_CONTROL_PRESENT);
+		else if (!strcmp(n, "flags.CONSTRAINED_INTRA_PRED")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_CONSTRAINED_INTRA_PRED);
+		else if (!strcmp(n, "flags.REDUNDANT_PIC_CNT_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_REDUNDANT_PIC_CNT_PRESENT);
+		else if (!strcmp(n, "flags.TRANSFORM_8X8_MODE")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_TRANSFORM_8X8_MODE);
+		else if (!strcmp(n, "flags.SCALING_MATRIX_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT);
+	} else if (m->what == DP) {
+		if (0) {
+		}
+		F(dp, nal_ref_idc, dp->nal_ref_idc ? dp->nal_ref_idc - 1 : 1);
+		F(dp, frame_num, dp->frame_num + 1);
+		F(dp, top_field_order_cnt, dp->top_field_order_cnt + 1);
+		F(dp, bottom_field_order_cnt, dp->bottom_field_order_cnt + 1);
+		F(dp, idr_pic_id, dp->idr_pic_id + 1);
+		F(dp, pic_order_cnt_lsb, dp->pic_order_cnt_lsb + 1);
+		F(dp, delta_pic_order_cnt_bottom, dp->delta_pic_order_cnt_bottom + 1);
+		F(dp, delta_pic_order_cnt0, dp->delta_pic_order_cnt0 + 1);
+		F(dp, delta_pic_order_cnt1, dp->delta_pic_order_cnt1 + 1);
+		F(dp, dec_ref_pic_marking_bit_size, dp->dec_ref_pic_marking_bit_size + 1);
+		F(dp, pic_order_cnt_bit_size, dp->pic_order_cnt_bit_size + 1);
+		F(dp, slice_group_change_cycle, dp->slice_group_change_cycle + 1);
+		else if (!strcmp(n, "flags.IDR_PIC")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC);
+		else if (!strcmp(n, "flags.FIELD_PIC")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC);
+		else if (!strcmp(n, "flags.BOTTOM_FIELD")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD);
+		else if (!strcmp(n, "flags.PFRAME")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_PFRAME);
+		else if (!strcmp(n, "flags.BFRAME")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_BFRAME);
+	} else if (m->what == DPB) {
+		if (0) {
+		}
+		F(e, reference_ts, e->reference_ts + 1000); /* another existing picture's buffer */
+		F(e, pic_num, e->pic_num + 1);
+		F(e, frame_num, e->frame_num + 1);
+		F(e, fields, e->fields ^ V4L2_H264_TOP_FIELD_REF);
+		F(e, top_field_order_cnt, e->top_field_order_cnt + 1);
+		F(e, bottom_field_order_cnt, e->bottom_field_order_cnt + 1);
+		else if (!strcmp(n, "flags.VALID")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_VALID);
+		else if (!strcmp(n, "flags.ACTIVE")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_ACTIVE);
+		else if (!strcmp(n, "flags.LONG_TERM")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM);
+		else if (!strcmp(n, "flags.FIELD")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_FIELD);
+	} else {
+		if (0) {
+		}
+		F(sp, header_bit_size, sp->header_bit_size + 1);
+		F(sp, first_mb_in_slice, sp->first_mb_in_slice + 1);
+		F(sp, slice_type, sp->slice_type == 0 ? 2 : 0);
+		F(sp, colour_plane_id, sp->colour_plane_id + 1);
+		F(sp, redundant_pic_cnt, sp->redundant_pic_cnt + 1);
+		F(sp, cabac_init_idc, sp->cabac_init_idc + 1);
+		F(sp, slice_qp_delta, sp->slice_qp_delta + 1);
+		F(sp, slice_qs_delta, sp->slice_qs_delta + 1);
+		F(sp, disable_deblocking_filter_idc, sp->disable_deblocking_filter_idc ^ 1);
+		F(sp, slice_alpha_c0_offset_div2, sp->slice_alpha_c0_offset_div2 + 1);
+		F(sp, slice_beta_offset_div2, sp->slice_beta_offset_div2 + 1);
+		F(sp, num_ref_idx_l0_active_minus1, sp->num_ref_idx_l0_active_minus1 + 1);
+		F(sp, num_ref_idx_l1_active_minus1, sp->num_ref_idx_l1_active_minus1 + 1);
+		else if (!strcmp(n, "ref_pic_list0")) sp->ref_pic_list0[0].index ^= 1;
+		else if (!strcmp(n, "flags.DIRECT_SPATIAL_MV_PRED")) FLIP(sp->flags, V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED);
+		else if (!strcmp(n, "flags.SP_FOR_SWITCH")) FLIP(sp->flags, V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH);
+	}
+#undef F
+}
+
+/* Whether a mutated run differs from the good one: a failed or different picture, or a violation. */
+static bool caught(const struct run *good, const struct run *bad)
+{
+	if (bad->violations || bad->n_fail)
+		return true;
+	for (int a = 0; a < good->n_aus; a++) {
+		if (!bad->pics[a] != !good->pics[a])
+			return true;
+		if (bad->pics[a] && memcmp(bad->pics[a], good->pics[a], good->pic_size))
+			return true;
+	}
+	return false;
+}
+
+static void test_mutations(const char *dir)
+{
+	char path[4096];
+	struct stream st;
+	struct run good = { .cfg = &cfg_hantro, .mutate_au = -1, .stop_au = 12 };
+	struct run good_sl = { .cfg = &cfg_cedrus, .mutate_au = -1, .stop_au = 12 };
+	int n_caught = 0, n_ignored = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, "BA_MW_D.264");
+	if (stream_load(&st, path) || st.n_aus < 12) {
+		EXPECT(0, "cannot load %s", path);
+		return;
+	}
+	run_stream(&st, &good);
+	run_stream(&st, &good_sl);
+	EXPECT(good.violations == 0 && good.n_fail == 0, "unmutated run");
+	for (size_t i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++) {
+		const struct mutation *m = &mutations[i];
+		int entries = m->what == DPB ? 4 : 1;
+
+		cur_mutation = m;
+		for (cur_entry = 0; cur_entry < entries; cur_entry++) {
+			/* AU 4: a P picture with a full DPB (4 short-term references) and intra
+			 * macroblocks next to inter ones (constrained_intra_pred matters) */
+			struct run bad = { .cfg = m->what == SP ? &cfg_cedrus : &cfg_hantro,
+					   .mutate_au = 4, .stop_au = 12, .mutate = mutate,
+					   .arg = m->what == SP ? 1000 : 0 };
+			bool c;
+
+			run_stream(&st, &bad);
+			c = caught(m->what == SP ? &good_sl : &good, &bad);
+			if (m->ignored) {
+				n_ignored++;
+				if (getenv("EMU_H264_TEST_VERBOSE"))
+					printf("mutation %-4s %-44s ignored (%s)%s\n",
+					       m->what == SPS ? "SPS" : m->what == PPS ? "PPS" :
+					       m->what == DP ? "DP" : m->what == DPB ? "DPB" : "SP",
+					       m->name, m->ignored, c ? ", caught anyway" : "");
+			} else {
+				n_caught += c;
+				EXPECT(c, "mutation of %s (entry %d) not caught", m->name, cur_entry);
+				if (getenv("EMU_H264_TEST_VERBOSE"))
+					printf("mutation %-44s entry %d: %s (violations %d, failed %d, rule %s)\n",
+					       m->name, cur_entry, c ? "caught" : "MISSED", bad.violations,
+					       bad.n_fail, fake_last_rule);
+			}
+			run_free(&bad);
+		}
+	}
+	printf("mutations: %d caught, %d listed as ignored\n", n_caught, n_ignored);
+	run_free(&good);
+	run_free(&good_sl);
+	stream_free(&st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -616,6 +908,7 @@ int main(int argc, char **argv)
 	fake_quiet = !getenv("EMU_H264_TEST_VERBOSE");
 	test_ctrls();
 	test_conformance(argv[1]);
+	test_mutations(argv[1]);
 	printf("%d failure(s)\n", failures);
 	return failures ? 1 : 0;
 }
