@@ -378,27 +378,29 @@ int h264_mini_parse_first_idr(const uint8_t *buf, size_t size, struct h264_mini_
 			ret = parse_pps(&r, &pic->sps, &pic->pps);
 			have_pps = ret == 0;
 		} else if (nal.type == 5 && have_pps) {
-			ret = parse_idr_slice(&r, &nal, &pic->sps, &pic->pps, &pic->decode,
-					      &pic->slice);
+			struct v4l2_ctrl_h264_decode_params d;
+			struct v4l2_ctrl_h264_slice_params sl;
+			ret = parse_idr_slice(&r, &nal, &pic->sps, &pic->pps, &d, &sl);
 			rbsp_free(&r);
 			if (ret) {
 				set_err(err, err_size, "cannot parse the IDR slice header");
 				return -1;
 			}
-			pic->slice_nal = nal;
-			pic->width = (pic->sps.pic_width_in_mbs_minus1 + 1) * 16;
-			pic->height =
-			    (pic->sps.pic_height_in_map_units_minus1 + 1) * 16 *
-			    ((pic->sps.flags & V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY) ? 1 : 2);
-			/* the test stream must be a single-slice picture */
-			struct h264_mini_nal next;
-			size_t p2 = pos;
-			if (h264_mini_next_nal(buf, size, &p2, &next) == 0 && next.type == 5 &&
-			    (next.data[1] & 0x80) == 0) {
-				set_err(err, err_size, "IDR picture has several slices");
+			if (pic->n_slices > 0 && sl.first_mb_in_slice == 0)
+				break; /* the next picture starts */
+			if (pic->n_slices == H264_MINI_MAX_SLICES) {
+				set_err(err, err_size, "too many slices");
 				return -1;
 			}
-			return 0;
+			if (pic->n_slices == 0)
+				pic->decode = d;
+			pic->slice[pic->n_slices] = sl;
+			pic->slice_nal[pic->n_slices] = nal;
+			pic->n_slices++;
+			continue;
+		} else if (pic->n_slices > 0 && nal.type >= 1 && nal.type <= 5) {
+			rbsp_free(&r);
+			break;
 		}
 		rbsp_free(&r);
 		if (ret) {
@@ -406,6 +408,12 @@ int h264_mini_parse_first_idr(const uint8_t *buf, size_t size, struct h264_mini_
 			return -1;
 		}
 	}
-	set_err(err, err_size, "no SPS/PPS/IDR slice in the stream");
-	return -1;
+	if (pic->n_slices == 0) {
+		set_err(err, err_size, "no SPS/PPS/IDR slice in the stream");
+		return -1;
+	}
+	pic->width = (pic->sps.pic_width_in_mbs_minus1 + 1) * 16;
+	pic->height = (pic->sps.pic_height_in_map_units_minus1 + 1) * 16 *
+		      ((pic->sps.flags & V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY) ? 1 : 2);
+	return 0;
 }

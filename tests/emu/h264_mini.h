@@ -19,20 +19,24 @@ struct h264_mini_nal {
 	int ref_idc;
 };
 
+#define H264_MINI_MAX_SLICES 8
+
 struct h264_mini_picture {
 	struct v4l2_ctrl_h264_sps sps;
 	struct v4l2_ctrl_h264_pps pps;
 	struct v4l2_ctrl_h264_decode_params decode;
-	struct v4l2_ctrl_h264_slice_params slice;
-	struct h264_mini_nal slice_nal; /* the first IDR slice */
-	int width, height;		/* coded size in pixels */
+	/* the slices of the first IDR picture, in bitstream order */
+	struct v4l2_ctrl_h264_slice_params slice[H264_MINI_MAX_SLICES];
+	struct h264_mini_nal slice_nal[H264_MINI_MAX_SLICES];
+	int n_slices;
+	int width, height; /* coded size in pixels */
 };
 
 /* Find the next Annex B NAL unit at or after *pos; 0 when found, -1 at the end. */
 int h264_mini_next_nal(const uint8_t *buf, size_t size, size_t *pos, struct h264_mini_nal *nal);
 
-/* Fill `pic` from the first SPS, PPS and IDR slice of an Annex B stream. 0 or -1 (message in
- * `err`). Only single-slice IDR frames of progressive streams are handled. */
+/* Fill `pic` from the first SPS, PPS and IDR picture (all its slices) of an Annex B stream.
+ * 0 or -1 (message in `err`). Only IDR frames of progressive streams are handled. */
 int h264_mini_parse_first_idr(const uint8_t *buf, size_t size, struct h264_mini_picture *pic,
 			      char *err, size_t err_size);
 

@@ -434,7 +434,11 @@ struct session {
 	unsigned int n_out, n_cap;
 	uint8_t payload[65536];
 	size_t payload_size;
+	/* the slices the next request carries (frame-based: all; slice-based: one) */
+	int job_first, job_count;
 };
+
+static void job_default(struct session *s);
 
 static int set_ext_ctrls(int fd, unsigned long req, uint32_t which, int request_fd,
 			 struct v4l2_ext_control *c, unsigned int n, uint32_t *error_idx)
@@ -477,8 +481,8 @@ static unsigned int picture_ctrls(struct session *s, struct v4l2_ext_control *c,
 	c[n++] =
 	    ctrl_ptr(V4L2_CID_STATELESS_H264_DECODE_PARAMS, &copy->decode, sizeof(copy->decode));
 	if (with_slice)
-		c[n++] = ctrl_ptr(V4L2_CID_STATELESS_H264_SLICE_PARAMS, &copy->slice,
-				  sizeof(copy->slice));
+		c[n++] = ctrl_ptr(V4L2_CID_STATELESS_H264_SLICE_PARAMS, &copy->slice[s->job_first],
+				  sizeof(copy->slice[0]));
 	return n;
 }
 
@@ -541,6 +545,7 @@ static bool session_setup(struct session *s, unsigned int n_out, unsigned int n_
 	struct v4l2_ext_control c[4];
 	const char *step = "open";
 
+	job_default(s);
 	s->vfd = open(s->dev->video, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	s->mfd = open(s->dev->media, O_RDWR | O_CLOEXEC);
 	if (s->vfd < 0 || s->mfd < 0)
@@ -602,13 +607,28 @@ static void build_payload(struct session *s)
 {
 	size_t n = 0;
 
-	if (s->prof->start_code == V4L2_STATELESS_H264_START_CODE_ANNEX_B) {
-		s->payload[n++] = 0;
-		s->payload[n++] = 0;
-		s->payload[n++] = 1;
+	for (int k = s->job_first; k < s->job_first + s->job_count && k < s->pic->n_slices; k++) {
+		const struct h264_mini_nal *nal = &s->pic->slice_nal[k];
+		if (n + 3 + nal->size > sizeof(s->payload))
+			break;
+		if (s->prof->start_code == V4L2_STATELESS_H264_START_CODE_ANNEX_B) {
+			s->payload[n++] = 0;
+			s->payload[n++] = 0;
+			s->payload[n++] = 1;
+		}
+		memcpy(s->payload + n, nal->data, nal->size);
+		n += nal->size;
 	}
-	memcpy(s->payload + n, s->pic->slice_nal.data, s->pic->slice_nal.size);
-	s->payload_size = n + s->pic->slice_nal.size;
+	s->payload_size = n;
+}
+
+/* What one request carries by default: the whole picture (frame-based) or its first slice. */
+static void job_default(struct session *s)
+{
+	s->job_first = 0;
+	s->job_count = s->prof->decode_mode == V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED
+			   ? 1
+			   : s->pic->n_slices;
 }
 
 static int qbuf(struct session *s, uint32_t type, unsigned int index, int request_fd,
@@ -1120,6 +1140,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	int req = -1, ret;
 
+	job_default(s);
 	s->vfd = open(s->dev->video, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	check(s->vfd >= 0, "open(%s)", s->dev->video);
 	s->mfd = open(s->dev->media, O_RDWR | O_CLOEXEC);
@@ -1211,6 +1232,48 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes), EAGAIN,
 		    "DQBUF(CAPTURE) nothing done, O_NONBLOCK");
 
+	const uint64_t ts = 1234567; /* us */
+	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, 0, NO_REQUEST, 0, 0),
+		 "QBUF(CAPTURE 0) without request");
+	/* slice-based: every slice but the last holds the CAPTURE buffer (dev-stateless-decoder,
+	 * V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF); frame-based: one request for the whole picture */
+	bool slice_based = s->prof->decode_mode == V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED;
+	int held = slice_based ? s->pic->n_slices - 1 : 0;
+	for (int k = 0; k < held; k++) {
+		int r = alloc_request(s);
+		unsigned int out_idx = (unsigned int)k % s->n_out;
+		s->job_first = k;
+		s->job_count = 1;
+		unsigned int nc = picture_ctrls(s, c, &copy, true);
+		build_payload(s);
+		ret = set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, r, c,
+				    nc, NULL);
+		if (!ret)
+			ret = qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, out_idx, r,
+				   V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF, ts);
+		if (!ret)
+			ret = xioctl(r, MEDIA_REQUEST_IOC_QUEUE, NULL);
+		check(ret == 0, "slice %d of %d: request with HOLD_CAPTURE_BUF queued (%s)", k + 1,
+		      s->pic->n_slices, ret ? errname(errno) : "ok");
+		struct pollfd hp = {.fd = r, .events = POLLPRI};
+		check(poll(&hp, 1, 10000) == 1 && (hp.revents & POLLPRI),
+		      "slice %d: request completes (POLLPRI)", k + 1);
+		ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, &b, planes);
+		check(ret == 0 && b.index == out_idx && !(b.flags & V4L2_BUF_FLAG_ERROR),
+		      "slice %d: DQBUF(OUTPUT) -> index %u, flags 0x%x", k + 1, b.index, b.flags);
+		check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes), EAGAIN,
+			    "DQBUF(CAPTURE) while the CAPTURE buffer is held");
+		close(r);
+	}
+	unsigned int main_out = (unsigned int)held % s->n_out;
+	if (slice_based) {
+		s->job_first = s->pic->n_slices - 1;
+		s->job_count = 1;
+	} else {
+		s->job_first = 0;
+		s->job_count = s->pic->n_slices;
+	}
+
 	req = alloc_request(s);
 	check(req >= 0, "MEDIA_IOC_REQUEST_ALLOC -> fd %d", req);
 	if (req < 0)
@@ -1228,11 +1291,8 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 		    EACCES, "G_EXT_CTRLS(REQUEST_VAL) on a request not yet queued");
 
 	build_payload(s);
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, 0, NO_REQUEST, 0, 0),
-		 "QBUF(CAPTURE 0) without request");
-	const uint64_t ts = 1234567; /* us */
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, ts),
-		 "QBUF(OUTPUT 0, REQUEST_FD)");
+	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, main_out, req, 0, ts),
+		 "QBUF(OUTPUT, REQUEST_FD) with the picture's last (or only) data");
 	struct pollfd p = {.fd = req, .events = POLLPRI};
 	check(poll(&p, 1, 0) == 0, "request fd not POLLPRI before MEDIA_REQUEST_IOC_QUEUE");
 	check_ok(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL), "MEDIA_REQUEST_IOC_QUEUE");
@@ -1245,8 +1305,8 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	      "poll(video fd) -> POLLIN|POLLOUT after completion (revents 0x%x)", pv.revents);
 
 	ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, &b, planes);
-	check(ret == 0 && b.index == 0 && !(b.flags & V4L2_BUF_FLAG_ERROR),
-	      "DQBUF(OUTPUT) -> index %u, flags 0x%x", b.index, b.flags);
+	check(ret == 0 && b.index == main_out && !(b.flags & V4L2_BUF_FLAG_ERROR),
+	      "DQBUF(OUTPUT) -> index %u (want %u), flags 0x%x", b.index, main_out, b.flags);
 	ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes);
 	check(ret == 0 && b.index == 0, "DQBUF(CAPTURE) -> index %u", b.index);
 	check(ret == 0 && !(b.flags & V4L2_BUF_FLAG_ERROR), "CAPTURE flags 0x%x without ERROR",
@@ -1542,8 +1602,8 @@ static int cmd_decode(const char *devices, const char *stream_path, const char *
 	if (!stream || !ref)
 		return finish();
 	int ret = h264_mini_parse_first_idr(stream, stream_size, &pic, err, sizeof(err));
-	check(ret == 0, "parse the test stream's SPS/PPS/IDR slice%s%s", ret ? ": " : "",
-	      ret ? err : "");
+	check(ret == 0, "parse the test stream's SPS/PPS/IDR picture (%d slice(s))%s%s",
+	      pic.n_slices, ret ? ": " : "", ret ? err : "");
 	if (ret)
 		return finish();
 
