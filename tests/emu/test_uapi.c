@@ -860,7 +860,8 @@ static void check_formats(struct session *s)
 	struct v4l2_format g;
 	memset(&g, 0, sizeof(g));
 	g.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	check(!xioctl(s->vfd, VIDIOC_G_FMT, &g) && g.fmt.pix_mp.width == (uint32_t)s->pic->width,
+	int gret = xioctl(s->vfd, VIDIOC_G_FMT, &g);
+	check(!gret && g.fmt.pix_mp.width == (uint32_t)s->pic->width,
 	      "TRY_FMT left the OUTPUT format at width %u", g.fmt.pix_mp.width);
 }
 
@@ -984,8 +985,9 @@ static void check_controls(struct session *s)
 				      menus[i].name, v, ret ? errname(errno) : "success");
 		}
 		struct v4l2_control gc = {.id = menus[i].id};
-		check(!xioctl(s->vfd, VIDIOC_G_CTRL, &gc) && gc.value == menus[i].want,
-		      "G_CTRL(%s) = %d (want %d)", menus[i].name, gc.value, menus[i].want);
+		int cret = xioctl(s->vfd, VIDIOC_G_CTRL, &gc);
+		check(!cret && gc.value == menus[i].want, "G_CTRL(%s) = %d (want %d)",
+		      menus[i].name, gc.value, menus[i].want);
 	}
 
 	/* enumeration with NEXT_CTRL | NEXT_COMPOUND reaches the compound controls */
@@ -1256,8 +1258,9 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 		check(ret == 0, "slice %d of %d: request with HOLD_CAPTURE_BUF queued (%s)", k + 1,
 		      s->pic->n_slices, ret ? errname(errno) : "ok");
 		struct pollfd hp = {.fd = r, .events = POLLPRI};
-		check(poll(&hp, 1, 10000) == 1 && (hp.revents & POLLPRI),
-		      "slice %d: request completes (POLLPRI)", k + 1);
+		int pr = poll(&hp, 1, 10000);
+		check(pr == 1 && (hp.revents & POLLPRI), "slice %d: request completes (POLLPRI)",
+		      k + 1);
 		ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, &b, planes);
 		check(ret == 0 && b.index == out_idx && !(b.flags & V4L2_BUF_FLAG_ERROR),
 		      "slice %d: DQBUF(OUTPUT) -> index %u, flags 0x%x", k + 1, b.index, b.flags);
@@ -1294,7 +1297,13 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, main_out, req, 0, ts),
 		 "QBUF(OUTPUT, REQUEST_FD) with the picture's last (or only) data");
 	struct pollfd p = {.fd = req, .events = POLLPRI};
-	check(poll(&p, 1, 0) == 0, "request fd not POLLPRI before MEDIA_REQUEST_IOC_QUEUE");
+	/* media_request_poll: a request neither queued nor complete polls EPOLLERR */
+	ret = poll(&p, 1, 0);
+	check(
+	    ret == 1 && p.revents == POLLERR,
+	    "poll(request fd, POLLPRI) before MEDIA_REQUEST_IOC_QUEUE -> POLLERR (ret %d, revents "
+	    "0x%x)",
+	    ret, p.revents);
 	check_ok(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL), "MEDIA_REQUEST_IOC_QUEUE");
 	ret = poll(&p, 1, 10000);
 	check(ret == 1 && (p.revents & POLLPRI), "poll(request fd) -> POLLPRI (revents 0x%x)",
@@ -1463,7 +1472,11 @@ static void misuse_queued_request(struct session *s)
 	    set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, 1, NULL),
 	    EBUSY, "S_EXT_CTRLS(REQUEST_VAL) into a queued request");
 	struct pollfd p = {.fd = req, .events = POLLPRI};
-	check(poll(&p, 1, 50) == 0, "queued request without CAPTURE buffer does not complete");
+	int pr = poll(&p, 1, 50);
+	check(pr == 0,
+	      "queued request without CAPTURE buffer does not complete (poll %d, revents "
+	      "0x%x)",
+	      pr, p.revents);
 	/* a request holding an OUTPUT buffer already: another OUTPUT buffer -> depends; skip */
 	close(req);
 	session_close(s);
