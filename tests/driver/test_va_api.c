@@ -416,7 +416,9 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 	/* Surfaces outlive the context; buffers of a dead context are still destroyable. */
 	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
 	ST(v->vaDestroyContext(c, ctx), VA_STATUS_ERROR_INVALID_CONTEXT);
-	ST(v->vaSyncSurface(c, s[0]), VA_STATUS_SUCCESS);
+	/* s[0]'s picture failed in vaEndPicture: it holds no picture. */
+	ST(v->vaSyncSurface(c, s[0]), VA_STATUS_ERROR_DECODING_ERROR);
+	ST(v->vaSyncSurface(c, s[1]), VA_STATUS_SUCCESS);
 	ST(v->vaQuerySurfaceStatus(c, s[2], &status), VA_STATUS_SUCCESS);
 	CHECK(status == VASurfaceReady, "status %d", status);
 	ST(v->vaExportSurfaceHandle(c, s[2], VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2,
