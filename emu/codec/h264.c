@@ -28,28 +28,39 @@ static int h264_get_ctrls(const struct emu_dev_cfg *cfg, struct emu_ctrl_desc *d
 	bool slice = cfg->mode == EMU_MODE_SLICE_BASED;
 	int64_t mode = slice ? V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED
 			     : V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED;
-	int64_t sc = cfg->start_code == EMU_START_CODE_ANNEX_B ? V4L2_STATELESS_H264_START_CODE_ANNEX_B
-								 : V4L2_STATELESS_H264_START_CODE_NONE;
+	int64_t sc = cfg->start_code == EMU_START_CODE_ANNEX_B
+			 ? V4L2_STATELESS_H264_START_CODE_ANNEX_B
+			 : V4L2_STATELESS_H264_START_CODE_NONE;
 	/* Menu masks: the kernel drivers register the menus with min = max = def, no skip mask. */
 	struct emu_ctrl_desc all[] = {
-		{ .id = V4L2_CID_STATELESS_H264_DECODE_MODE, .name = "H264 Decode Mode",
-		  .type = V4L2_CTRL_TYPE_MENU, .elem_size = sizeof(int32_t), .minimum = mode,
-		  .maximum = mode, .default_value = mode, .step = 1 },
-		{ .id = V4L2_CID_STATELESS_H264_START_CODE, .name = "H264 Start Code",
-		  .type = V4L2_CTRL_TYPE_MENU, .elem_size = sizeof(int32_t), .minimum = sc,
-		  .maximum = sc, .default_value = sc, .step = 1 },
-		COMPOUND(V4L2_CID_STATELESS_H264_SPS, "H264 Sequence Parameter Set",
-			 V4L2_CTRL_TYPE_H264_SPS, struct v4l2_ctrl_h264_sps),
-		COMPOUND(V4L2_CID_STATELESS_H264_PPS, "H264 Picture Parameter Set",
-			 V4L2_CTRL_TYPE_H264_PPS, struct v4l2_ctrl_h264_pps),
-		COMPOUND(V4L2_CID_STATELESS_H264_SCALING_MATRIX, "H264 Scaling Matrix",
-			 V4L2_CTRL_TYPE_H264_SCALING_MATRIX, struct v4l2_ctrl_h264_scaling_matrix),
-		COMPOUND(V4L2_CID_STATELESS_H264_DECODE_PARAMS, "H264 Decode Parameters",
-			 V4L2_CTRL_TYPE_H264_DECODE_PARAMS, struct v4l2_ctrl_h264_decode_params),
-		COMPOUND(V4L2_CID_STATELESS_H264_SLICE_PARAMS, "H264 Slice Parameters",
-			 V4L2_CTRL_TYPE_H264_SLICE_PARAMS, struct v4l2_ctrl_h264_slice_params),
-		COMPOUND(V4L2_CID_STATELESS_H264_PRED_WEIGHTS, "H264 Prediction Weight Table",
-			 V4L2_CTRL_TYPE_H264_PRED_WEIGHTS, struct v4l2_ctrl_h264_pred_weights),
+	    {.id = V4L2_CID_STATELESS_H264_DECODE_MODE,
+	     .name = "H264 Decode Mode",
+	     .type = V4L2_CTRL_TYPE_MENU,
+	     .elem_size = sizeof(int32_t),
+	     .minimum = mode,
+	     .maximum = mode,
+	     .default_value = mode,
+	     .step = 1},
+	    {.id = V4L2_CID_STATELESS_H264_START_CODE,
+	     .name = "H264 Start Code",
+	     .type = V4L2_CTRL_TYPE_MENU,
+	     .elem_size = sizeof(int32_t),
+	     .minimum = sc,
+	     .maximum = sc,
+	     .default_value = sc,
+	     .step = 1},
+	    COMPOUND(V4L2_CID_STATELESS_H264_SPS, "H264 Sequence Parameter Set",
+		     V4L2_CTRL_TYPE_H264_SPS, struct v4l2_ctrl_h264_sps),
+	    COMPOUND(V4L2_CID_STATELESS_H264_PPS, "H264 Picture Parameter Set",
+		     V4L2_CTRL_TYPE_H264_PPS, struct v4l2_ctrl_h264_pps),
+	    COMPOUND(V4L2_CID_STATELESS_H264_SCALING_MATRIX, "H264 Scaling Matrix",
+		     V4L2_CTRL_TYPE_H264_SCALING_MATRIX, struct v4l2_ctrl_h264_scaling_matrix),
+	    COMPOUND(V4L2_CID_STATELESS_H264_DECODE_PARAMS, "H264 Decode Parameters",
+		     V4L2_CTRL_TYPE_H264_DECODE_PARAMS, struct v4l2_ctrl_h264_decode_params),
+	    COMPOUND(V4L2_CID_STATELESS_H264_SLICE_PARAMS, "H264 Slice Parameters",
+		     V4L2_CTRL_TYPE_H264_SLICE_PARAMS, struct v4l2_ctrl_h264_slice_params),
+	    COMPOUND(V4L2_CID_STATELESS_H264_PRED_WEIGHTS, "H264 Prediction Weight Table",
+		     V4L2_CTRL_TYPE_H264_PRED_WEIGHTS, struct v4l2_ctrl_h264_pred_weights),
 	};
 	int n = slice ? 8 : 6, i;
 
@@ -67,7 +78,8 @@ static int h264_get_ctrls(const struct emu_dev_cfg *cfg, struct emu_ctrl_desc *d
 
 /* std_validate_compound() of v4l2-ctrls-core.c (the rejecting part; it also zeroes fields that
  * are not valid for the syntax, which never changes what we decode) + the drivers' try_ctrl. */
-static int h264_try_ctrl(const struct emu_dev_cfg *cfg, uint32_t id, const void *data, uint32_t size)
+static int h264_try_ctrl(const struct emu_dev_cfg *cfg, uint32_t id, const void *data,
+			 uint32_t size)
 {
 	switch (id) {
 	case V4L2_CID_STATELESS_H264_SPS: {
@@ -77,11 +89,12 @@ static int h264_try_ctrl(const struct emu_dev_cfg *cfg, uint32_t id, const void 
 
 		if (size < sizeof(*sps))
 			return -EINVAL;
-		if (!(sps->profile_idc == 100 || sps->profile_idc == 110 || sps->profile_idc == 122 ||
-		      sps->profile_idc == 244 || sps->profile_idc == 44 || sps->profile_idc == 83 ||
-		      sps->profile_idc == 86 || sps->profile_idc == 118 || sps->profile_idc == 128 ||
-		      sps->profile_idc == 138 || sps->profile_idc == 139 || sps->profile_idc == 134 ||
-		      sps->profile_idc == 135)) {
+		if (!(sps->profile_idc == 100 || sps->profile_idc == 110 ||
+		      sps->profile_idc == 122 || sps->profile_idc == 244 ||
+		      sps->profile_idc == 44 || sps->profile_idc == 83 || sps->profile_idc == 86 ||
+		      sps->profile_idc == 118 || sps->profile_idc == 128 ||
+		      sps->profile_idc == 138 || sps->profile_idc == 139 ||
+		      sps->profile_idc == 134 || sps->profile_idc == 135)) {
 			/* !V4L2_H264_SPS_HAS_CHROMA_FORMAT: the kernel forces 4:2:0 8-bit */
 			cf = 1;
 			bl = bc = 0;
@@ -141,7 +154,8 @@ static int h264_try_ctrl(const struct emu_dev_cfg *cfg, uint32_t id, const void 
 		    sp->slice_alpha_c0_offset_div2 > 6 || sp->slice_beta_offset_div2 < -6 ||
 		    sp->slice_beta_offset_div2 > 6)
 			return -EINVAL;
-		if (sp->slice_type == V4L2_H264_SLICE_TYPE_I || sp->slice_type == V4L2_H264_SLICE_TYPE_SI)
+		if (sp->slice_type == V4L2_H264_SLICE_TYPE_I ||
+		    sp->slice_type == V4L2_H264_SLICE_TYPE_SI)
 			l0 = 0;
 		if (sp->slice_type != V4L2_H264_SLICE_TYPE_B)
 			l1 = 0;
@@ -166,7 +180,8 @@ static int h264_try_ctrl(const struct emu_dev_cfg *cfg, uint32_t id, const void 
 static int h264_bit_depth(struct emu_instance *inst)
 {
 	uint32_t size = 0;
-	const struct v4l2_ctrl_h264_sps *sps = emu_inst_ctrl(inst, V4L2_CID_STATELESS_H264_SPS, &size);
+	const struct v4l2_ctrl_h264_sps *sps =
+	    emu_inst_ctrl(inst, V4L2_CID_STATELESS_H264_SPS, &size);
 
 	if (!sps || size < sizeof(*sps))
 		return 8;
@@ -179,9 +194,9 @@ struct h264_ctx {
 	struct emu_instance *inst;
 	AVCodecContext *avctx;
 	AVPacket *pkt;
-	AVFrame *alloc;   /* the picture libavcodec allocated last (decode order) */
-	AVFrame *drain;   /* receive_frame output, dropped */
-	AVFrame *out;     /* the picture of the last finished access unit */
+	AVFrame *alloc; /* the picture libavcodec allocated last (decode order) */
+	AVFrame *drain; /* receive_frame output, dropped */
+	AVFrame *out;	/* the picture of the last finished access unit */
 	bool alloc_new;
 	struct h264_model model;
 	/* the access unit being collected */
@@ -298,14 +313,15 @@ static bool check_decode_params(struct h264_ctx *c, const struct emu_job *job,
 	CHECK(job, "decode-params", "nal_ref_idc", dp->nal_ref_idc, s->nal_ref_idc);
 	CHECK(job, "decode-params", "flags.IDR_PIC", !!(fl & V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC),
 	      s->idr);
-	CHECK(job, "decode-params", "flags.FIELD_PIC", !!(fl & V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC),
-	      s->field_pic);
+	CHECK(job, "decode-params", "flags.FIELD_PIC",
+	      !!(fl & V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC), s->field_pic);
 	CHECK(job, "decode-params", "flags.BOTTOM_FIELD",
 	      !!(fl & V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD), s->bottom_field);
 	if (s->idr)
 		CHECK(job, "decode-params", "idr_pic_id", dp->idr_pic_id, s->idr_pic_id);
-	field_poc_bottom = (c->pps.flags & V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT) &&
-			   !s->field_pic;
+	field_poc_bottom =
+	    (c->pps.flags & V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT) &&
+	    !s->field_pic;
 	if (sps->pic_order_cnt_type == 0) {
 		CHECK(job, "decode-params", "pic_order_cnt_lsb", dp->pic_order_cnt_lsb, s->poc_lsb);
 		if (field_poc_bottom)
@@ -317,8 +333,8 @@ static bool check_decode_params(struct h264_ctx *c, const struct emu_job *job,
 		CHECK(job, "decode-params", "delta_pic_order_cnt0", dp->delta_pic_order_cnt0,
 		      s->delta_poc[0]);
 		if (field_poc_bottom)
-			CHECK(job, "decode-params", "delta_pic_order_cnt1", dp->delta_pic_order_cnt1,
-			      s->delta_poc[1]);
+			CHECK(job, "decode-params", "delta_pic_order_cnt1",
+			      dp->delta_pic_order_cnt1, s->delta_poc[1]);
 	}
 	if (!size_ok(dp->pic_order_cnt_bit_size, s->poc_bits))
 		CHECK(job, "decode-params", "pic_order_cnt_bit_size", dp->pic_order_cnt_bit_size,
@@ -344,7 +360,7 @@ static bool check_decode_params(struct h264_ctx *c, const struct emu_job *job,
 static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 		      const struct v4l2_ctrl_h264_decode_params *dp)
 {
-	bool bad = false, matched[H264_MAX_FS] = { false };
+	bool bad = false, matched[H264_MAX_FS] = {false};
 
 	for (int i = 0; i < V4L2_H264_NUM_DPB_ENTRIES; i++) {
 		const struct v4l2_h264_dpb_entry *e = &dp->dpb[i];
@@ -352,7 +368,8 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 		int fi = -1, ci, want_fields;
 		bool lt;
 
-		if ((e->flags & (V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE)) !=
+		if ((e->flags &
+		     (V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE)) !=
 		    (V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE))
 			continue;
 		for (int j = 0; j < H264_MAX_FS; j++) {
@@ -373,7 +390,8 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 			continue;
 		}
 		if (matched[fi]) {
-			emu_violation(job, "dpb-duplicate", "\"entry\":%d,\"reference_ts\":%" PRIu64, i,
+			emu_violation(job, "dpb-duplicate",
+				      "\"entry\":%d,\"reference_ts\":%" PRIu64, i,
 				      (uint64_t)e->reference_ts);
 			bad = true;
 			continue;
@@ -381,9 +399,10 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 		matched[fi] = true;
 		ci = emu_inst_find_capture(c->inst, e->reference_ts);
 		if (ci != f->capture_index) {
-			emu_violation(job, "dpb-reference-ts",
-				      "\"entry\":%d,\"field\":\"capture_index\",\"got\":%d,\"want\":%d",
-				      i, ci, f->capture_index);
+			emu_violation(
+			    job, "dpb-reference-ts",
+			    "\"entry\":%d,\"field\":\"capture_index\",\"got\":%d,\"want\":%d", i,
+			    ci, f->capture_index);
 			bad = true;
 		}
 		lt = f->ref[0] == 2 || f->ref[1] == 2;
@@ -391,10 +410,11 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 			      (f->ref[1] ? V4L2_H264_BOTTOM_FIELD_REF : 0);
 		CHECK(job, "dpb-entry", "flags.LONG_TERM",
 		      !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM), lt);
-		CHECK(job, "dpb-entry", lt ? "frame_num(LongTermFrameIdx)" : "frame_num", e->frame_num,
-		      lt ? f->long_term_frame_idx : f->frame_num);
+		CHECK(job, "dpb-entry", lt ? "frame_num(LongTermFrameIdx)" : "frame_num",
+		      e->frame_num, lt ? f->long_term_frame_idx : f->frame_num);
 		CHECK(job, "dpb-entry", "fields", e->fields, want_fields);
-		CHECK(job, "dpb-entry", "flags.FIELD", !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_FIELD),
+		CHECK(job, "dpb-entry", "flags.FIELD",
+		      !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_FIELD),
 		      want_fields != V4L2_H264_FRAME_REF);
 		if (f->decoded[0])
 			CHECK(job, "dpb-entry", "top_field_order_cnt", e->top_field_order_cnt,
@@ -432,16 +452,18 @@ static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 	if (hb != s->header_bits[0] && hb != s->header_bits[1] && hb != s->header_bits[0] + 8 &&
 	    hb != s->header_bits[1] + 8)
 		CHECK(job, "slice-params", "header_bit_size", hb, s->header_bits[1]);
-	CHECK(job, "slice-params", "first_mb_in_slice", sp->first_mb_in_slice, s->first_mb_in_slice);
+	CHECK(job, "slice-params", "first_mb_in_slice", sp->first_mb_in_slice,
+	      s->first_mb_in_slice);
 	CHECK(job, "slice-params", "slice_type", sp->slice_type, st);
 	CHECK(job, "slice-params", "colour_plane_id", sp->colour_plane_id, s->colour_plane_id);
-	CHECK(job, "slice-params", "redundant_pic_cnt", sp->redundant_pic_cnt, s->redundant_pic_cnt);
+	CHECK(job, "slice-params", "redundant_pic_cnt", sp->redundant_pic_cnt,
+	      s->redundant_pic_cnt);
 	CHECK(job, "slice-params", "cabac_init_idc", sp->cabac_init_idc, s->cabac_init_idc);
 	CHECK(job, "slice-params", "slice_qp_delta", sp->slice_qp_delta, s->slice_qp_delta);
 	if (st == 3 || st == 4)
 		CHECK(job, "slice-params", "slice_qs_delta", sp->slice_qs_delta, s->slice_qs_delta);
-	CHECK(job, "slice-params", "disable_deblocking_filter_idc", sp->disable_deblocking_filter_idc,
-	      s->disable_deblocking_filter_idc);
+	CHECK(job, "slice-params", "disable_deblocking_filter_idc",
+	      sp->disable_deblocking_filter_idc, s->disable_deblocking_filter_idc);
 	if (s->disable_deblocking_filter_idc != 1) {
 		CHECK(job, "slice-params", "slice_alpha_c0_offset_div2",
 		      sp->slice_alpha_c0_offset_div2, s->alpha_div2);
@@ -464,7 +486,7 @@ static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 	if (s->has_pwt) {
 		uint32_t size = 0;
 		const struct v4l2_ctrl_h264_pred_weights *w =
-			emu_job_ctrl(job, V4L2_CID_STATELESS_H264_PRED_WEIGHTS, &size);
+		    emu_job_ctrl(job, V4L2_CID_STATELESS_H264_PRED_WEIGHTS, &size);
 		const struct v4l2_ctrl_h264_pred_weights *x = &s->pwt;
 		bool chroma = c->sps.chroma_format_idc != 0;
 		char name[64];
@@ -484,14 +506,18 @@ static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 
 			for (uint32_t i = 0; i <= s->num_ref_idx_active_minus1[l]; i++) {
 				snprintf(name, sizeof(name), "l%d.luma_weight[%u]", l, i);
-				CHECK(job, "pred-weights", name, a->luma_weight[i], b->luma_weight[i]);
+				CHECK(job, "pred-weights", name, a->luma_weight[i],
+				      b->luma_weight[i]);
 				snprintf(name, sizeof(name), "l%d.luma_offset[%u]", l, i);
-				CHECK(job, "pred-weights", name, a->luma_offset[i], b->luma_offset[i]);
+				CHECK(job, "pred-weights", name, a->luma_offset[i],
+				      b->luma_offset[i]);
 				for (int j = 0; chroma && j < 2; j++) {
-					snprintf(name, sizeof(name), "l%d.chroma_weight[%u][%d]", l, i, j);
+					snprintf(name, sizeof(name), "l%d.chroma_weight[%u][%d]", l,
+						 i, j);
 					CHECK(job, "pred-weights", name, a->chroma_weight[i][j],
 					      b->chroma_weight[i][j]);
-					snprintf(name, sizeof(name), "l%d.chroma_offset[%u][%d]", l, i, j);
+					snprintf(name, sizeof(name), "l%d.chroma_offset[%u][%d]", l,
+						 i, j);
 					CHECK(job, "pred-weights", name, a->chroma_offset[i][j],
 					      b->chroma_offset[i][j]);
 				}
@@ -560,7 +586,7 @@ model:
 
 static int add_slice(struct h264_ctx *c, const struct emu_job *job, const uint8_t *nal, size_t n)
 {
-	static const uint8_t sc[4] = { 0, 0, 0, 1 };
+	static const uint8_t sc[4] = {0, 0, 0, 1};
 	struct h264_slice *s = &c->cur;
 	uint32_t size = 0;
 	int type;
@@ -578,22 +604,25 @@ static int add_slice(struct h264_ctx *c, const struct emu_job *job, const uint8_
 		return 0;
 	}
 	if (h264_parse_slice(nal, n, &c->sps, &c->pps, s)) {
-		emu_violation(job, "slice-header", "\"field\":\"parse\",\"nal_unit_type\":%d", type);
+		emu_violation(job, "slice-header", "\"field\":\"parse\",\"nal_unit_type\":%d",
+			      type);
 		return -1;
 	}
 	if (c->pps.seq_parameter_set_id != c->sps.seq_parameter_set_id) {
-		emu_violation(job, "sps-id", "\"field\":\"pps.seq_parameter_set_id\",\"got\":%u,\"want\":%u",
+		emu_violation(job, "sps-id",
+			      "\"field\":\"pps.seq_parameter_set_id\",\"got\":%u,\"want\":%u",
 			      c->pps.seq_parameter_set_id, c->sps.seq_parameter_set_id);
 		return -1;
 	}
 	if (s->pps_id != c->pps.pic_parameter_set_id) {
-		emu_violation(job, "pps-id", "\"field\":\"pic_parameter_set_id\",\"got\":%u,\"want\":%u",
+		emu_violation(job, "pps-id",
+			      "\"field\":\"pic_parameter_set_id\",\"got\":%u,\"want\":%u",
 			      c->pps.pic_parameter_set_id, s->pps_id);
 		return -1;
 	}
 	if (!c->au_slices) {
 		const struct v4l2_ctrl_h264_decode_params *dp =
-			emu_job_ctrl(job, V4L2_CID_STATELESS_H264_DECODE_PARAMS, &size);
+		    emu_job_ctrl(job, V4L2_CID_STATELESS_H264_DECODE_PARAMS, &size);
 		bool ok;
 
 		c->first = *s;
@@ -615,7 +644,7 @@ static int add_slice(struct h264_ctx *c, const struct emu_job *job, const uint8_
 	}
 	if (emu_inst_cfg(c->inst)->mode == EMU_MODE_SLICE_BASED) {
 		const struct v4l2_ctrl_h264_slice_params *sp =
-			emu_job_ctrl(job, V4L2_CID_STATELESS_H264_SLICE_PARAMS, &size);
+		    emu_job_ctrl(job, V4L2_CID_STATELESS_H264_SLICE_PARAMS, &size);
 
 		if (!sp || size < sizeof(*sp)) {
 			emu_violation(job, "missing-control", "\"field\":\"slice_params\"");
@@ -674,8 +703,8 @@ static int h264_submit(void *priv, const struct emu_job *job)
 		int nals = 0;
 
 		while (i + 2 < job->size || (start != SIZE_MAX && i <= job->size)) {
-			bool at_sc = i + 2 < job->size && job->data[i] == 0 && job->data[i + 1] == 0 &&
-				     job->data[i + 2] == 1;
+			bool at_sc = i + 2 < job->size && job->data[i] == 0 &&
+				     job->data[i + 1] == 0 && job->data[i + 2] == 1;
 
 			if (at_sc || i >= job->size) {
 				if (start != SIZE_MAX) {
@@ -803,18 +832,19 @@ static void h264_dump_ctrl(FILE *f, uint32_t id, const void *data, uint32_t size
 
 		if (size < sizeof(*p))
 			break;
-		fprintf(f,
-			"{\"pic_parameter_set_id\":%u,\"seq_parameter_set_id\":%u,"
-			"\"num_slice_groups_minus1\":%u,\"num_ref_idx_l0_default_active_minus1\":%u,"
-			"\"num_ref_idx_l1_default_active_minus1\":%u,\"weighted_bipred_idc\":%u,"
-			"\"pic_init_qp_minus26\":%d,\"pic_init_qs_minus26\":%d,"
-			"\"chroma_qp_index_offset\":%d,\"second_chroma_qp_index_offset\":%d,"
-			"\"flags\":%u}",
-			p->pic_parameter_set_id, p->seq_parameter_set_id, p->num_slice_groups_minus1,
-			p->num_ref_idx_l0_default_active_minus1,
-			p->num_ref_idx_l1_default_active_minus1, p->weighted_bipred_idc,
-			p->pic_init_qp_minus26, p->pic_init_qs_minus26, p->chroma_qp_index_offset,
-			p->second_chroma_qp_index_offset, p->flags);
+		fprintf(
+		    f,
+		    "{\"pic_parameter_set_id\":%u,\"seq_parameter_set_id\":%u,"
+		    "\"num_slice_groups_minus1\":%u,\"num_ref_idx_l0_default_active_minus1\":%u,"
+		    "\"num_ref_idx_l1_default_active_minus1\":%u,\"weighted_bipred_idc\":%u,"
+		    "\"pic_init_qp_minus26\":%d,\"pic_init_qs_minus26\":%d,"
+		    "\"chroma_qp_index_offset\":%d,\"second_chroma_qp_index_offset\":%d,"
+		    "\"flags\":%u}",
+		    p->pic_parameter_set_id, p->seq_parameter_set_id, p->num_slice_groups_minus1,
+		    p->num_ref_idx_l0_default_active_minus1,
+		    p->num_ref_idx_l1_default_active_minus1, p->weighted_bipred_idc,
+		    p->pic_init_qp_minus26, p->pic_init_qs_minus26, p->chroma_qp_index_offset,
+		    p->second_chroma_qp_index_offset, p->flags);
 		return;
 	}
 	case V4L2_CID_STATELESS_H264_SCALING_MATRIX: {
@@ -929,14 +959,14 @@ static void h264_dump_ctrl(FILE *f, uint32_t id, const void *data, uint32_t size
 }
 
 const struct emu_codec_ops emu_codec_h264 = {
-	.name = "h264",
-	.coded_fourcc = V4L2_PIX_FMT_H264_SLICE,
-	.get_ctrls = h264_get_ctrls,
-	.try_ctrl = h264_try_ctrl,
-	.bit_depth = h264_bit_depth,
-	.open = h264_open,
-	.close = h264_close,
-	.submit = h264_submit,
-	.finish = h264_finish,
-	.dump_ctrl = h264_dump_ctrl,
+    .name = "h264",
+    .coded_fourcc = V4L2_PIX_FMT_H264_SLICE,
+    .get_ctrls = h264_get_ctrls,
+    .try_ctrl = h264_try_ctrl,
+    .bit_depth = h264_bit_depth,
+    .open = h264_open,
+    .close = h264_close,
+    .submit = h264_submit,
+    .finish = h264_finish,
+    .dump_ctrl = h264_dump_ctrl,
 };

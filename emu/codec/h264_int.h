@@ -15,11 +15,11 @@
  * and raw (escaped) bits so that bit sizes can be checked in either convention. */
 struct h264_br {
 	const uint8_t *p;
-	size_t size;   /* bytes */
-	size_t byte;   /* next raw byte index */
-	int bit;       /* bits already consumed of p[byte] (0..7) */
-	size_t epb;    /* emulation-prevention bytes skipped so far */
-	int zeros;     /* consecutive zero bytes before `byte` */
+	size_t size; /* bytes */
+	size_t byte; /* next raw byte index */
+	int bit;     /* bits already consumed of p[byte] (0..7) */
+	size_t epb;  /* emulation-prevention bytes skipped so far */
+	int zeros;   /* consecutive zero bytes before `byte` */
 	bool err;
 };
 
@@ -64,7 +64,7 @@ extern const uint8_t h264_zigzag8x8[64];
 
 struct h264_mmco {
 	uint32_t op, diff_pic_nums_minus1, long_term_pic_num, long_term_frame_idx,
-		max_long_term_frame_idx_plus1;
+	    max_long_term_frame_idx_plus1;
 };
 
 struct h264_rplm {
@@ -110,7 +110,7 @@ int h264_parse_slice(const uint8_t *nal, size_t size, const struct v4l2_ctrl_h26
 
 struct h264_fs { /* a frame store holding a reference frame, field pair or field */
 	bool in_use;
-	int ref[2];    /* per parity (0 top, 1 bottom): 0 unused, 1 short-term, 2 long-term */
+	int ref[2]; /* per parity (0 top, 1 bottom): 0 unused, 1 short-term, 2 long-term */
 	bool decoded[2];
 	bool field_coded; /* decoded as field(s) */
 	bool non_existing;
@@ -132,8 +132,8 @@ struct h264_model {
 	int max_long_term_frame_idx; /* -1: no long-term frame indices */
 	struct h264_fs fs[H264_MAX_FS];
 	/* the picture being decoded */
-	bool have_prev_field;  /* last picture was a first field */
-	int prev_field_fs;     /* its frame store (index), -1 if it was non-reference */
+	bool have_prev_field; /* last picture was a first field */
+	int prev_field_fs;    /* its frame store (index), -1 if it was non-reference */
 	bool prev_field_bottom;
 	uint32_t prev_field_frame_num;
 	bool prev_field_ref;

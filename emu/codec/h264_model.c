@@ -83,11 +83,12 @@ void h264_model_poc(const struct h264_model *m, const struct v4l2_ctrl_h264_sps 
 		if (!s->field_pic) {
 			poc->top = expected + s->delta_poc[0];
 			poc->bottom =
-				poc->top + sps->offset_for_top_to_bottom_field + s->delta_poc[1];
+			    poc->top + sps->offset_for_top_to_bottom_field + s->delta_poc[1];
 		} else if (top_only) {
 			poc->top = expected + s->delta_poc[0];
 		} else {
-			poc->bottom = expected + sps->offset_for_top_to_bottom_field + s->delta_poc[0];
+			poc->bottom =
+			    expected + sps->offset_for_top_to_bottom_field + s->delta_poc[0];
 		}
 	} else {
 		int32_t fno = frame_num_offset(m, sps, s), t;
@@ -126,8 +127,8 @@ static void update_wrap(struct h264_model *m, const struct v4l2_ctrl_h264_sps *s
 		if (!f->in_use)
 			continue;
 		f->frame_num_wrap = f->frame_num > frame_num
-					    ? (int32_t)f->frame_num - (int32_t)max_frame_num(sps)
-					    : (int32_t)f->frame_num;
+					? (int32_t)f->frame_num - (int32_t)max_frame_num(sps)
+					: (int32_t)f->frame_num;
 	}
 }
 
@@ -178,7 +179,8 @@ void h264_model_gaps(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
 
 	if (s->idr || !m->started || h264_model_is_second_field(m, s))
 		return;
-	if (s->frame_num == m->prev_ref_frame_num || s->frame_num == (m->prev_ref_frame_num + 1) % max)
+	if (s->frame_num == m->prev_ref_frame_num ||
+	    s->frame_num == (m->prev_ref_frame_num + 1) % max)
 		return;
 	for (n = (m->prev_ref_frame_num + 1) % max; n != s->frame_num && guard < 65536;
 	     n = (n + 1) % max, guard++) {
@@ -304,8 +306,8 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 				m->max_long_term_frame_idx = -1;
 			}
 		} else if (s->adaptive_marking) {
-			int32_t curr_pic_num = s->field_pic ? 2 * (int32_t)s->frame_num + 1
-							    : (int32_t)s->frame_num;
+			int32_t curr_pic_num =
+			    s->field_pic ? 2 * (int32_t)s->frame_num + 1 : (int32_t)s->frame_num;
 
 			for (int i = 0; i < s->n_mmco; i++) {
 				const struct h264_mmco *op = &s->mmco[i];
@@ -316,7 +318,7 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 				case 1:
 					f = find_short(m, s,
 						       curr_pic_num -
-							       (int32_t)(op->diff_pic_nums_minus1 + 1),
+							   (int32_t)(op->diff_pic_nums_minus1 + 1),
 						       &p);
 					if (f)
 						unmark(f, p, 1);
@@ -329,7 +331,7 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 				case 3:
 					f = find_short(m, s,
 						       curr_pic_num -
-							       (int32_t)(op->diff_pic_nums_minus1 + 1),
+							   (int32_t)(op->diff_pic_nums_minus1 + 1),
 						       &p);
 					if (!f)
 						break;
@@ -344,13 +346,12 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 					break;
 				case 4:
 					m->max_long_term_frame_idx =
-						(int)op->max_long_term_frame_idx_plus1 - 1;
+					    (int)op->max_long_term_frame_idx_plus1 - 1;
 					for (int j = 0; j < H264_MAX_FS; j++) {
 						struct h264_fs *g = &m->fs[j];
 
-						if (g->in_use &&
-						    (int)g->long_term_frame_idx >
-							    m->max_long_term_frame_idx)
+						if (g->in_use && (int)g->long_term_frame_idx >
+								     m->max_long_term_frame_idx)
 							unmark(g, -1, 2);
 					}
 					break;
@@ -430,7 +431,8 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 				m->prev_poc_msb = 0;
 				m->prev_poc_lsb = (s->field_pic && s->bottom_field) ? 0 : top;
 			} else {
-				int32_t v = (s->field_pic && s->bottom_field) ? poc->bottom : poc->top;
+				int32_t v =
+				    (s->field_pic && s->bottom_field) ? poc->bottom : poc->top;
 
 				m->prev_poc_lsb = (int32_t)s->poc_lsb;
 				m->prev_poc_msb = v - (int32_t)s->poc_lsb;

@@ -8,13 +8,12 @@
 
 #include "h264_int.h"
 
-const uint8_t h264_zigzag4x4[16] = { 0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15 };
+const uint8_t h264_zigzag4x4[16] = {0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15};
 
 const uint8_t h264_zigzag8x8[64] = {
-	0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,
-	12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6,  7,  14, 21, 28,
-	35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
-	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+    0,	1,  8,	16, 9,	2,  3,	10, 17, 24, 32, 25, 18, 11, 4,	5,  12, 19, 26, 33, 40, 48,
+    41, 34, 27, 20, 13, 6,  7,	14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
+    30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 };
 
 /* ---- reader ---- */
@@ -189,7 +188,7 @@ void h264_bw_trailing(struct h264_bw *bw)
 		h264_bw_u(bw, 1, 0);
 }
 
-static const uint8_t start_code[4] = { 0, 0, 0, 1 };
+static const uint8_t start_code[4] = {0, 0, 0, 1};
 
 static bool high_profile(unsigned int p)
 {
@@ -301,7 +300,10 @@ int h264_write_pps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps,
 		h264_bw_u(bw, 1, t8);
 		h264_bw_u(bw, 1, scaling);
 		if (scaling) {
-			int n8 = t8 ? (high_profile(sps->profile_idc) && sps->chroma_format_idc == 3 ? 6 : 2) : 0;
+			int n8 =
+			    t8 ? (high_profile(sps->profile_idc) && sps->chroma_format_idc == 3 ? 6
+												: 2)
+			       : 0;
 
 			/* uAPI lists are in raster order, in the bitstream's list order */
 			for (int i = 0; i < 6; i++) {
@@ -321,12 +323,11 @@ int h264_write_pps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps,
 
 /* ---- slice header ---- */
 
-static int parse_pwt(struct h264_br *br, const struct v4l2_ctrl_h264_sps *sps,
-		     struct h264_slice *s)
+static int parse_pwt(struct h264_br *br, const struct v4l2_ctrl_h264_sps *sps, struct h264_slice *s)
 {
 	struct v4l2_ctrl_h264_pred_weights *w = &s->pwt;
-	bool chroma = sps->chroma_format_idc != 0 &&
-		      !(sps->flags & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
+	bool chroma =
+	    sps->chroma_format_idc != 0 && !(sps->flags & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
 
 	memset(w, 0, sizeof(*w));
 	w->luma_log2_weight_denom = (uint16_t)h264_br_ue(br);
@@ -346,7 +347,7 @@ static int parse_pwt(struct h264_br *br, const struct v4l2_ctrl_h264_sps *sps,
 			if (!chroma)
 				continue;
 			f->chroma_weight[i][0] = f->chroma_weight[i][1] =
-				(int16_t)(1 << w->chroma_log2_weight_denom);
+			    (int16_t)(1 << w->chroma_log2_weight_denom);
 			if (h264_br_u(br, 1)) {
 				for (int j = 0; j < 2; j++) {
 					f->chroma_weight[i][j] = (int16_t)h264_br_se(br);

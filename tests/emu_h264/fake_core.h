@@ -6,7 +6,7 @@
 
 #include "../../emu/emu_codec.h"
 
-#define FAKE_MAX_CTRLS 8
+#define FAKE_MAX_CTRLS	 8
 #define FAKE_MAX_CAPTURE 32
 
 struct fake_ctrl {

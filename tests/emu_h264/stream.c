@@ -7,16 +7,16 @@
 #include "stream.h"
 
 static const uint8_t def4[2][16] = {
-	{ 6, 13, 13, 20, 20, 20, 28, 28, 28, 28, 32, 32, 32, 37, 37, 42 },
-	{ 10, 14, 14, 20, 20, 20, 24, 24, 24, 24, 27, 27, 27, 30, 30, 34 },
+    {6, 13, 13, 20, 20, 20, 28, 28, 28, 28, 32, 32, 32, 37, 37, 42},
+    {10, 14, 14, 20, 20, 20, 24, 24, 24, 24, 27, 27, 27, 30, 30, 34},
 };
 static const uint8_t def8[2][64] = {
-	{ 6,  10, 10, 13, 11, 13, 16, 16, 16, 16, 18, 18, 18, 18, 18, 23, 23, 23, 23, 23, 23, 25,
-	  25, 25, 25, 25, 25, 25, 27, 27, 27, 27, 27, 27, 27, 27, 29, 29, 29, 29, 29, 29, 29, 31,
-	  31, 31, 31, 31, 31, 33, 33, 33, 33, 33, 36, 36, 36, 36, 38, 38, 38, 40, 40, 42 },
-	{ 9,  13, 13, 15, 13, 15, 17, 17, 17, 17, 19, 19, 19, 19, 19, 21, 21, 21, 21, 21, 21, 22,
-	  22, 22, 22, 22, 22, 22, 24, 24, 24, 24, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 25, 27,
-	  27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 30, 30, 30, 30, 32, 32, 32, 33, 33, 35 },
+    {6,	 10, 10, 13, 11, 13, 16, 16, 16, 16, 18, 18, 18, 18, 18, 23, 23, 23, 23, 23, 23, 25,
+     25, 25, 25, 25, 25, 25, 27, 27, 27, 27, 27, 27, 27, 27, 29, 29, 29, 29, 29, 29, 29, 31,
+     31, 31, 31, 31, 31, 33, 33, 33, 33, 33, 36, 36, 36, 36, 38, 38, 38, 40, 40, 42},
+    {9,	 13, 13, 15, 13, 15, 17, 17, 17, 17, 19, 19, 19, 19, 19, 21, 21, 21, 21, 21, 21, 22,
+     22, 22, 22, 22, 22, 22, 24, 24, 24, 24, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 25, 27,
+     27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 30, 30, 30, 30, 32, 32, 32, 33, 33, 35},
 };
 
 /* Reads one scaling list into raster order; returns 1 when the default list is to be used. */
@@ -317,17 +317,18 @@ int stream_load(struct stream *st, const char *path)
 				return -1;
 			pps = &ppss[id];
 		}
-		if (h264_parse_slice(n->p, n->n, &spss[pps->v.seq_parameter_set_id].v, &pps->v, &cur))
+		if (h264_parse_slice(n->p, n->n, &spss[pps->v.seq_parameter_set_id].v, &pps->v,
+				     &cur))
 			return -1;
 		/* 7.4.1.2.4: first slice of a new primary coded picture */
-		newpic = !have_prev || cur.frame_num != prev.frame_num ||
-			 cur.pps_id != prev.pps_id || cur.field_pic != prev.field_pic ||
-			 cur.bottom_field != prev.bottom_field ||
-			 (cur.nal_ref_idc == 0) != (prev.nal_ref_idc == 0) ||
-			 cur.poc_lsb != prev.poc_lsb || cur.delta_poc_bottom != prev.delta_poc_bottom ||
-			 cur.delta_poc[0] != prev.delta_poc[0] ||
-			 cur.delta_poc[1] != prev.delta_poc[1] || cur.idr != prev.idr ||
-			 (cur.idr && cur.idr_pic_id != prev.idr_pic_id);
+		newpic =
+		    !have_prev || cur.frame_num != prev.frame_num || cur.pps_id != prev.pps_id ||
+		    cur.field_pic != prev.field_pic || cur.bottom_field != prev.bottom_field ||
+		    (cur.nal_ref_idc == 0) != (prev.nal_ref_idc == 0) ||
+		    cur.poc_lsb != prev.poc_lsb || cur.delta_poc_bottom != prev.delta_poc_bottom ||
+		    cur.delta_poc[0] != prev.delta_poc[0] ||
+		    cur.delta_poc[1] != prev.delta_poc[1] || cur.idr != prev.idr ||
+		    (cur.idr && cur.idr_pic_id != prev.idr_pic_id);
 		if (cur.redundant_pic_cnt > 0)
 			continue; /* primary pictures only */
 		if (newpic) {

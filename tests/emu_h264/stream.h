@@ -19,7 +19,7 @@ struct ps_sps {
 	struct v4l2_ctrl_h264_sps v;
 	bool has_sm;
 	uint8_t sl4[6][16], sl8[6][64]; /* raster order, after fall-back */
-	int crop[4];                     /* left right top bottom, in luma samples */
+	int crop[4];			/* left right top bottom, in luma samples */
 };
 
 struct ps_pps {

@@ -6,7 +6,7 @@
  * - a mutated SPS/PPS field changes the picture or fails it;
  * - a mutated DECODE_PARAMS / DPB entry / SLICE_PARAMS field gives a violation;
  * - control descriptions and try_ctrl follow the kernel.
- * Usage: test_emu_h264 CONFORMANCE_DIR
+ * Usage: test_emu_h264 CONFORMANCE_DIR [CLIP.264...]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,19 +34,38 @@ static int failures;
 	} while (0)
 
 static const struct emu_dev_cfg cfg_hantro = {
-	.profile = "hantro-g1", .driver = "hantro-vpu", .mode = EMU_MODE_FRAME_BASED,
-	.start_code = EMU_START_CODE_ANNEX_B, .capture_fourcc = V4L2_PIX_FMT_NV12,
-	.min_width = 48, .min_height = 48, .max_width = 1920, .max_height = 1088,
+    .profile = "hantro-g1",
+    .driver = "hantro-vpu",
+    .mode = EMU_MODE_FRAME_BASED,
+    .start_code = EMU_START_CODE_ANNEX_B,
+    .capture_fourcc = V4L2_PIX_FMT_NV12,
+    .min_width = 48,
+    .min_height = 48,
+    .max_width = 1920,
+    .max_height = 1088,
 };
 static const struct emu_dev_cfg cfg_rkvdec = {
-	.profile = "rkvdec", .driver = "rkvdec", .mode = EMU_MODE_FRAME_BASED,
-	.start_code = EMU_START_CODE_ANNEX_B, .capture_fourcc = V4L2_PIX_FMT_NV12,
-	.min_width = 48, .min_height = 48, .max_width = 4096, .max_height = 2304, .ten_bit = true,
+    .profile = "rkvdec",
+    .driver = "rkvdec",
+    .mode = EMU_MODE_FRAME_BASED,
+    .start_code = EMU_START_CODE_ANNEX_B,
+    .capture_fourcc = V4L2_PIX_FMT_NV12,
+    .min_width = 48,
+    .min_height = 48,
+    .max_width = 4096,
+    .max_height = 2304,
+    .ten_bit = true,
 };
 static const struct emu_dev_cfg cfg_cedrus = {
-	.profile = "cedrus", .driver = "cedrus", .mode = EMU_MODE_SLICE_BASED,
-	.start_code = EMU_START_CODE_NONE, .capture_fourcc = V4L2_PIX_FMT_NV12_32L32,
-	.min_width = 16, .min_height = 16, .max_width = 4096, .max_height = 2304,
+    .profile = "cedrus",
+    .driver = "cedrus",
+    .mode = EMU_MODE_SLICE_BASED,
+    .start_code = EMU_START_CODE_NONE,
+    .capture_fourcc = V4L2_PIX_FMT_NV12_32L32,
+    .min_width = 16,
+    .min_height = 16,
+    .max_width = 4096,
+    .max_height = 2304,
 };
 
 /* ---- the request a client would build for one access unit ---- */
@@ -66,8 +85,8 @@ typedef void (*mutate_fn)(struct req *r, int arg);
 
 struct run {
 	const struct emu_dev_cfg *cfg;
-	int stop_au;         /* decode AUs [0, stop_au) (all if <= 0) */
-	int mutate_au;       /* -1: none */
+	int stop_au;   /* decode AUs [0, stop_au) (all if <= 0) */
+	int mutate_au; /* -1: none */
 	mutate_fn mutate;
 	int arg;
 	/* results */
@@ -137,19 +156,20 @@ static void fill_slice_params(const struct h264_slice *s, struct req *r)
 static void set_ctrls(struct fake_job *fj, struct req *r, bool slice_based)
 {
 	fj->nreq = 0;
-	fj->req[fj->nreq++] = (struct fake_ctrl){ V4L2_CID_STATELESS_H264_SPS, &r->sps, sizeof(r->sps) };
-	fj->req[fj->nreq++] = (struct fake_ctrl){ V4L2_CID_STATELESS_H264_PPS, &r->pps, sizeof(r->pps) };
-	fj->req[fj->nreq++] = (struct fake_ctrl){ V4L2_CID_STATELESS_H264_SCALING_MATRIX, &r->sm,
-						  sizeof(r->sm) };
-	fj->req[fj->nreq++] = (struct fake_ctrl){ V4L2_CID_STATELESS_H264_DECODE_PARAMS, &r->dp,
-						  sizeof(r->dp) };
+	fj->req[fj->nreq++] =
+	    (struct fake_ctrl){V4L2_CID_STATELESS_H264_SPS, &r->sps, sizeof(r->sps)};
+	fj->req[fj->nreq++] =
+	    (struct fake_ctrl){V4L2_CID_STATELESS_H264_PPS, &r->pps, sizeof(r->pps)};
+	fj->req[fj->nreq++] =
+	    (struct fake_ctrl){V4L2_CID_STATELESS_H264_SCALING_MATRIX, &r->sm, sizeof(r->sm)};
+	fj->req[fj->nreq++] =
+	    (struct fake_ctrl){V4L2_CID_STATELESS_H264_DECODE_PARAMS, &r->dp, sizeof(r->dp)};
 	if (slice_based) {
-		fj->req[fj->nreq++] = (struct fake_ctrl){ V4L2_CID_STATELESS_H264_SLICE_PARAMS,
-							  &r->sp, sizeof(r->sp) };
+		fj->req[fj->nreq++] =
+		    (struct fake_ctrl){V4L2_CID_STATELESS_H264_SLICE_PARAMS, &r->sp, sizeof(r->sp)};
 		if (r->has_pw)
 			fj->req[fj->nreq++] = (struct fake_ctrl){
-				V4L2_CID_STATELESS_H264_PRED_WEIGHTS, &r->pw, sizeof(r->pw)
-			};
+			    V4L2_CID_STATELESS_H264_PRED_WEIGHTS, &r->pw, sizeof(r->pw)};
 	}
 }
 
@@ -157,27 +177,29 @@ static void copy_picture(struct run *rn, const struct au *au, const struct emu_p
 {
 	int cl = au->sps.crop[0], cr = au->sps.crop[1], ct = au->sps.crop[2], cb = au->sps.crop[3];
 	int w = p->width - cl - cr, h = p->height - ct - cb;
+	size_t bps = p->bit_depth > 8 ? 2 : 1;
 	uint8_t *dst;
 
-	if (p->bit_depth != 8 || w <= 0 || h <= 0)
+	if (w <= 0 || h <= 0)
 		return;
 	if (!rn->pic_size) {
 		rn->width = w;
 		rn->height = h;
-		rn->pic_size = (size_t)w * h * 3 / 2;
+		rn->pic_size = (size_t)w * h * 3 / 2 * bps;
 	}
-	if (w != rn->width || h != rn->height)
+	if (w != rn->width || h != rn->height || rn->pic_size != (size_t)w * h * 3 / 2 * bps)
 		return;
 	dst = malloc(rn->pic_size);
 	if (!dst)
 		return;
 	rn->pics[idx] = dst;
-	for (int y = 0; y < h; y++, dst += w)
-		memcpy(dst, p->plane[0] + (size_t)(y + ct) * p->stride[0] + cl, (size_t)w);
+	for (int y = 0; y < h; y++, dst += w * bps)
+		memcpy(dst, p->plane[0] + (size_t)(y + ct) * p->stride[0] + cl * bps, w * bps);
 	for (int c = 1; c < 3; c++)
-		for (int y = 0; y < h / 2; y++, dst += w / 2)
-			memcpy(dst, p->plane[c] + (size_t)(y + ct / 2) * p->stride[c] + cl / 2,
-			       (size_t)w / 2);
+		for (int y = 0; y < h / 2; y++, dst += w / 2 * bps)
+			memcpy(dst,
+			       p->plane[c] + (size_t)(y + ct / 2) * p->stride[c] + cl / 2 * bps,
+			       w / 2 * bps);
 }
 
 static void md5_picture(const struct emu_picture *p, uint8_t out[16])
@@ -221,7 +243,8 @@ static int run_stream(const struct stream *st, struct run *rn)
 		struct h264_slice s0, s;
 		struct h264_cur_poc poc;
 		struct emu_picture pic;
-		int capture = a % FAKE_MAX_CAPTURE, nslices = 0, last = -1, res = 0, v0 = fake_violations;
+		int capture = a % FAKE_MAX_CAPTURE, nslices = 0, last = -1, res = 0,
+		    v0 = fake_violations;
 		uint64_t ts = (uint64_t)(a + 1) * 1000;
 		size_t plen = 0;
 		uint8_t *payload = malloc(st->size + 4 * (size_t)au->n_nals);
@@ -351,6 +374,7 @@ static void run_free(struct run *rn)
 /* ---- display order from a reference decode of the original stream ---- */
 
 struct refdec {
+	struct AVMD5 *md5; /* of the output, cropped, when set */
 	const uint8_t *alloc_ptr[8192];
 	int n_alloc;
 	int order[8192]; /* output order: AU indices */
@@ -377,6 +401,18 @@ static void ref_collect(AVCodecContext *avctx, AVFrame *fr, struct refdec *rd)
 				break;
 			}
 		}
+		if (rd->md5) {
+			int bps = fr->format == AV_PIX_FMT_YUV420P ? 1 : 2;
+
+			for (int c = 0; c < 3; c++) {
+				int w = (c ? fr->width / 2 : fr->width) * bps;
+				int h = c ? fr->height / 2 : fr->height;
+
+				for (int y = 0; y < h; y++)
+					av_md5_update(rd->md5,
+						      fr->data[c] + (size_t)y * fr->linesize[c], w);
+			}
+		}
 		av_frame_unref(fr);
 	}
 }
@@ -391,7 +427,7 @@ static int reference_order(const struct stream *st, struct refdec *rd)
 	AVPacket *pkt = av_packet_alloc();
 	AVFrame *fr = av_frame_alloc();
 
-	memset(rd, 0, sizeof(*rd));
+	rd->n_alloc = rd->n_out = 0;
 	avctx->opaque = rd;
 	avctx->get_buffer2 = ref_get_buffer;
 	avctx->thread_count = 1;
@@ -440,6 +476,111 @@ static void hex(const uint8_t md5[16], char out[33])
 
 /* ---- tests ---- */
 
+static bool caught(const struct run *good, const struct run *bad);
+
+static void transpose_sm(struct req *r, int arg)
+{
+	struct v4l2_ctrl_h264_scaling_matrix t = r->sm;
+
+	for (int i = 0; i < 6; i++) {
+		for (int k = 0; k < 16; k++)
+			t.scaling_list_4x4[i][k] = r->sm.scaling_list_4x4[i][(k % 4) * 4 + k / 4];
+		for (int k = 0; k < 64; k++)
+			t.scaling_list_8x8[i][k] = r->sm.scaling_list_8x8[i][(k % 8) * 8 + k / 8];
+	}
+	r->sm = t;
+}
+
+/* Decode `st` on a device configuration and compare the output (display order) to `want`. */
+static void check_stream(const char *name, const struct stream *st, const struct refdec *rd,
+			 const struct emu_dev_cfg *cfg, const char *want)
+{
+	struct run rn = {.cfg = cfg, .mutate_au = -1};
+	struct AVMD5 *md5 = av_md5_alloc();
+	uint8_t digest[16];
+	char got[33];
+	bool complete = true;
+
+	run_stream(st, &rn);
+	av_md5_init(md5);
+	for (int i = 0; i < rd->n_out; i++) {
+		int a = rd->order[i];
+
+		if (a >= rn.n_aus || !rn.pics[a]) {
+			complete = false;
+			continue;
+		}
+		av_md5_update(md5, rn.pics[a], (int)rn.pic_size);
+	}
+	av_md5_final(md5, digest);
+	av_free(md5);
+	hex(digest, got);
+	EXPECT(complete && !strcmp(got, want) && rn.n_fail == 0 && rn.violations == 0 &&
+		   rd->n_out > 0,
+	       "%s on %s: md5 %s want %s, %d/%d AUs failed, %d violations, %d out", name,
+	       cfg->profile, got, want, rn.n_fail, rn.n_aus, rn.violations, rd->n_out);
+	printf("%-16s %-9s aus=%d out=%d fail=%d violations=%d md5 %s\n", name, cfg->profile,
+	       rn.n_aus, rd->n_out, rn.n_fail, rn.violations,
+	       strcmp(got, want) ? "MISMATCH" : "ok");
+	run_free(&rn);
+}
+
+/* Encoder clips (High profile tools the conformance set lacks: CABAC, B slices, weighted
+ * prediction, 8x8 transform, scaling matrices, MBAFF, 10-bit, several slices, cropping). The
+ * reference is libavcodec's own output of the original stream. */
+static void test_clip(const char *path)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct stream st;
+	struct refdec *rd = calloc(1, sizeof(*rd));
+	uint8_t digest[16];
+	char want[33];
+
+	if (stream_load(&st, path) || !st.n_aus || !rd) {
+		EXPECT(0, "cannot load clip %s", path);
+		free(rd);
+		return;
+	}
+	rd->md5 = av_md5_alloc();
+	av_md5_init(rd->md5);
+	EXPECT(reference_order(&st, rd) == 0, "%s: reference decode", name);
+	av_md5_final(rd->md5, digest);
+	av_free(rd->md5);
+	rd->md5 = NULL;
+	hex(digest, want);
+	struct req sym = {0};
+
+	stream_scaling_matrix(&st.aus[0], &sym.sm);
+	{
+		struct v4l2_ctrl_h264_scaling_matrix orig = sym.sm;
+
+		transpose_sm(&sym, 0);
+		/* symmetric lists (e.g. the default ones) do not show a transposition */
+		sym.has_pw = memcmp(&orig, &sym.sm, sizeof(orig)) != 0;
+	}
+	if ((st.aus[0].sps.has_sm || st.aus[0].pps.has_sm) && sym.has_pw) {
+		/* the uAPI lists are in raster order: a transposed (or zig-zag) list must show */
+		struct run good = {.cfg = &cfg_hantro, .mutate_au = -1, .stop_au = 3};
+		struct run bad = {
+		    .cfg = &cfg_hantro, .mutate_au = 0, .stop_au = 3, .mutate = transpose_sm};
+
+		run_stream(&st, &good);
+		run_stream(&st, &bad);
+		EXPECT(caught(&good, &bad) && !bad.violations,
+		       "%s: transposed scaling lists not seen in the pixels", name);
+		run_free(&good);
+		run_free(&bad);
+	}
+	if (st.aus[0].sps.v.bit_depth_luma_minus8) {
+		check_stream(name, &st, rd, &cfg_rkvdec, want);
+	} else {
+		check_stream(name, &st, rd, &cfg_hantro, want);
+		check_stream(name, &st, rd, &cfg_cedrus, want);
+	}
+	free(rd);
+	stream_free(&st);
+}
+
 static void test_conformance(const char *dir)
 {
 	char path[4096], line[1024];
@@ -456,7 +597,8 @@ static void test_conformance(const char *dir)
 		struct stream st;
 		struct refdec *rd;
 
-		if (line[0] == '#' || sscanf(line, "%255s %255s %63s %63s", name, file, fmt, want) != 4)
+		if (line[0] == '#' ||
+		    sscanf(line, "%255s %255s %63s %63s", name, file, fmt, want) != 4)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		EXPECT(stream_load(&st, path) == 0, "%s: cannot load", name);
@@ -466,9 +608,9 @@ static void test_conformance(const char *dir)
 		}
 		rd = calloc(1, sizeof(*rd));
 		EXPECT(rd && reference_order(&st, rd) == 0, "%s: reference decode", name);
-		const struct emu_dev_cfg *cfgs[] = { &cfg_hantro, &cfg_cedrus };
+		const struct emu_dev_cfg *cfgs[] = {&cfg_hantro, &cfg_cedrus};
 		for (int c = 0; c < 2 && rd; c++) {
-			struct run rn = { .cfg = cfgs[c], .mutate_au = -1 };
+			struct run rn = {.cfg = cfgs[c], .mutate_au = -1};
 			struct AVMD5 *md5 = av_md5_alloc();
 			uint8_t digest[16];
 			char got[33];
@@ -488,10 +630,11 @@ static void test_conformance(const char *dir)
 			av_md5_final(md5, digest);
 			av_free(md5);
 			hex(digest, got);
-			EXPECT(complete && !strcmp(got, want) && rn.n_fail == 0 && rn.violations == 0,
+			EXPECT(complete && !strcmp(got, want) && rn.n_fail == 0 &&
+				   rn.violations == 0,
 			       "%s on %s: md5 %s want %s, %d/%d AUs failed, %d violations, %d out",
-			       name, cfgs[c]->profile, got, want, rn.n_fail, rn.n_aus, rn.violations,
-			       rd->n_out);
+			       name, cfgs[c]->profile, got, want, rn.n_fail, rn.n_aus,
+			       rn.violations, rd->n_out);
 			printf("%-16s %-9s aus=%d out=%d fail=%d violations=%d md5 %s\n", name,
 			       cfgs[c]->profile, rn.n_aus, rd->n_out, rn.n_fail, rn.violations,
 			       strcmp(got, want) ? "MISMATCH" : "ok");
@@ -518,20 +661,20 @@ static void test_ctrls(void)
 	n = emu_codec_h264.get_ctrls(&cfg_hantro, d, 16);
 	EXPECT(n == 6, "hantro: %d controls", n);
 	EXPECT(d[0].id == V4L2_CID_STATELESS_H264_DECODE_MODE &&
-		       d[0].minimum == V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED &&
-		       d[0].maximum == d[0].minimum && d[0].default_value == d[0].minimum,
+		   d[0].minimum == V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED &&
+		   d[0].maximum == d[0].minimum && d[0].default_value == d[0].minimum,
 	       "hantro decode mode");
 	EXPECT(d[1].default_value == V4L2_STATELESS_H264_START_CODE_ANNEX_B, "hantro start code");
 	for (int i = 0; i < n; i++)
 		EXPECT(!d[i].required_per_request, "hantro requires %s", d[i].name);
 	EXPECT(!strcmp(d[2].name, "H264 Sequence Parameter Set") &&
-		       d[2].elem_size == sizeof(struct v4l2_ctrl_h264_sps) &&
-		       d[2].type == V4L2_CTRL_TYPE_H264_SPS,
+		   d[2].elem_size == sizeof(struct v4l2_ctrl_h264_sps) &&
+		   d[2].type == V4L2_CTRL_TYPE_H264_SPS,
 	       "sps desc");
 	n = emu_codec_h264.get_ctrls(&cfg_cedrus, d, 16);
 	EXPECT(n == 8, "cedrus: %d controls", n);
 	EXPECT(d[0].default_value == V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED &&
-		       d[1].default_value == V4L2_STATELESS_H264_START_CODE_NONE,
+		   d[1].default_value == V4L2_STATELESS_H264_START_CODE_NONE,
 	       "cedrus menus");
 	{
 		int req = 0;
@@ -545,66 +688,84 @@ static void test_ctrls(void)
 	sps.profile_idc = 100;
 	sps.chroma_format_idc = 1;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == 0, "valid sps");
+				       sizeof(sps)) == 0,
+	       "valid sps");
 	sps.bit_depth_luma_minus8 = sps.bit_depth_chroma_minus8 = 2;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == -EINVAL, "10-bit on hantro-g1");
+				       sizeof(sps)) == -EINVAL,
+	       "10-bit on hantro-g1");
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_rkvdec, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == 0, "10-bit on rkvdec (ten_bit)");
+				       sizeof(sps)) == 0,
+	       "10-bit on rkvdec (ten_bit)");
 	sps.bit_depth_chroma_minus8 = 0;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_rkvdec, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == -EINVAL, "luma != chroma depth");
+				       sizeof(sps)) == -EINVAL,
+	       "luma != chroma depth");
 	sps.bit_depth_luma_minus8 = 0;
 	sps.chroma_format_idc = 2;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_rkvdec, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == -EINVAL, "4:2:2");
+				       sizeof(sps)) == -EINVAL,
+	       "4:2:2");
 	sps.chroma_format_idc = 0;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_cedrus, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == -EINVAL, "4:0:0 on cedrus");
+				       sizeof(sps)) == -EINVAL,
+	       "4:0:0 on cedrus");
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == 0, "4:0:0 on hantro");
+				       sizeof(sps)) == 0,
+	       "4:0:0 on hantro");
 	sps.chroma_format_idc = 1;
 	sps.log2_max_frame_num_minus4 = 13;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == -EINVAL, "log2_max_frame_num_minus4 13");
+				       sizeof(sps)) == -EINVAL,
+	       "log2_max_frame_num_minus4 13");
 	sps.log2_max_frame_num_minus4 = 0;
 	sps.pic_order_cnt_type = 3;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == -EINVAL, "poc type 3");
+				       sizeof(sps)) == -EINVAL,
+	       "poc type 3");
 	sps.pic_order_cnt_type = 0;
 	sps.max_num_ref_frames = 33;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_SPS, &sps,
-				       sizeof(sps)) == -EINVAL, "max_num_ref_frames 33");
+				       sizeof(sps)) == -EINVAL,
+	       "max_num_ref_frames 33");
 	memset(&pps, 0, sizeof(pps));
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_PPS, &pps,
-				       sizeof(pps)) == 0, "valid pps");
+				       sizeof(pps)) == 0,
+	       "valid pps");
 	pps.weighted_bipred_idc = 3;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_PPS, &pps,
-				       sizeof(pps)) == -EINVAL, "weighted_bipred_idc 3");
+				       sizeof(pps)) == -EINVAL,
+	       "weighted_bipred_idc 3");
 	pps.weighted_bipred_idc = 0;
 	pps.pic_init_qp_minus26 = 26;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_PPS, &pps,
-				       sizeof(pps)) == -EINVAL, "pic_init_qp_minus26 26");
+				       sizeof(pps)) == -EINVAL,
+	       "pic_init_qp_minus26 26");
 	memset(&pw, 0, sizeof(pw));
 	pw.chroma_log2_weight_denom = 8;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_cedrus, V4L2_CID_STATELESS_H264_PRED_WEIGHTS, &pw,
-				       sizeof(pw)) == -EINVAL, "chroma denom 8");
+				       sizeof(pw)) == -EINVAL,
+	       "chroma denom 8");
 	memset(&dp, 0, sizeof(dp));
 	dp.nal_ref_idc = 4;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_DECODE_PARAMS, &dp,
-				       sizeof(dp)) == -EINVAL, "nal_ref_idc 4");
+				       sizeof(dp)) == -EINVAL,
+	       "nal_ref_idc 4");
 	memset(&sp, 0, sizeof(sp));
 	sp.slice_type = V4L2_H264_SLICE_TYPE_I;
 	sp.num_ref_idx_l0_active_minus1 = 40; /* ignored (zeroed) for I slices */
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_cedrus, V4L2_CID_STATELESS_H264_SLICE_PARAMS, &sp,
-				       sizeof(sp)) == 0, "I slice l0 count ignored");
+				       sizeof(sp)) == 0,
+	       "I slice l0 count ignored");
 	sp.slice_type = V4L2_H264_SLICE_TYPE_P;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_cedrus, V4L2_CID_STATELESS_H264_SLICE_PARAMS, &sp,
-				       sizeof(sp)) == -EINVAL, "P slice l0 count 41");
+				       sizeof(sp)) == -EINVAL,
+	       "P slice l0 count 41");
 	sp.num_ref_idx_l0_active_minus1 = 0;
 	sp.slice_beta_offset_div2 = 7;
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_cedrus, V4L2_CID_STATELESS_H264_SLICE_PARAMS, &sp,
-				       sizeof(sp)) == -EINVAL, "beta 7");
+				       sizeof(sp)) == -EINVAL,
+	       "beta 7");
 }
 
 /* ---- mutations ---- */
@@ -619,91 +780,94 @@ struct mutation {
 
 /* Picture-level mutations on Baseline streams (CAVLC, P only, frames). */
 static const struct mutation mutations[] = {
-	{ SPS, "profile_idc", "not used by the hardware (the kernel only derives 4:2:0 8-bit from it)" },
-	{ SPS, "constraint_set_flags", "not used by the hardware" },
-	{ SPS, "level_idc", "not used by the hardware" },
-	{ SPS, "seq_parameter_set_id", NULL },
-	{ SPS, "chroma_format_idc", "profile_idc 66: the kernel forces 4:2:0" },
-	{ SPS, "bit_depth_luma_minus8", "profile_idc 66: the kernel forces 8-bit" },
-	{ SPS, "bit_depth_chroma_minus8", "profile_idc 66: the kernel forces 8-bit" },
-	{ SPS, "log2_max_frame_num_minus4", NULL },
-	{ SPS, "pic_order_cnt_type", NULL },
-	{ SPS, "log2_max_pic_order_cnt_lsb_minus4", NULL },
-	{ SPS, "max_num_ref_frames", NULL },
-	{ SPS, "num_ref_frames_in_pic_order_cnt_cycle", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
-	{ SPS, "offset_for_ref_frame[0]", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
-	{ SPS, "offset_for_non_ref_pic", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
-	{ SPS, "offset_for_top_to_bottom_field", "pic_order_cnt_type 0: unused (kernel zeroes it)" },
-	{ SPS, "pic_width_in_mbs_minus1", NULL },
-	{ SPS, "pic_height_in_map_units_minus1", NULL },
-	{ SPS, "flags.SEPARATE_COLOUR_PLANE", "only with chroma_format_idc 3" },
-	{ SPS, "flags.QPPRIME_Y_ZERO_TRANSFORM_BYPASS", "profile_idc 66: kernel clears it; lossless only at qp 0" },
-	{ SPS, "flags.DELTA_PIC_ORDER_ALWAYS_ZERO", "pic_order_cnt_type 0: unused" },
-	{ SPS, "flags.GAPS_IN_FRAME_NUM_VALUE_ALLOWED", "the stream has no frame_num gaps" },
-	{ SPS, "flags.FRAME_MBS_ONLY", NULL },
-	{ SPS, "flags.MB_ADAPTIVE_FRAME_FIELD", "frame_mbs_only: kernel clears it" },
-	{ SPS, "flags.DIRECT_8X8_INFERENCE", "used by B direct prediction only: no B slices" },
-	{ PPS, "pic_parameter_set_id", NULL },
-	{ PPS, "seq_parameter_set_id", NULL },
-	{ PPS, "num_slice_groups_minus1", NULL },
-	{ PPS, "num_ref_idx_l0_default_active_minus1", NULL },
-	{ PPS, "num_ref_idx_l1_default_active_minus1", "B slices only: none in the stream" },
-	{ PPS, "weighted_bipred_idc", "B slices only: none in the stream" },
-	{ PPS, "pic_init_qp_minus26", NULL },
-	{ PPS, "pic_init_qs_minus26", "SP/SI slices only: none in the stream" },
-	{ PPS, "chroma_qp_index_offset", NULL },
-	{ PPS, "second_chroma_qp_index_offset", NULL },
-	{ PPS, "flags.ENTROPY_CODING_MODE", NULL },
-	{ PPS, "flags.BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT", NULL },
-	{ PPS, "flags.WEIGHTED_PRED", NULL },
-	{ PPS, "flags.DEBLOCKING_FILTER_CONTROL_PRESENT", NULL },
-	{ PPS, "flags.CONSTRAINED_INTRA_PRED", NULL },
-	{ PPS, "flags.REDUNDANT_PIC_CNT_PRESENT", NULL },
-	{ PPS, "flags.TRANSFORM_8X8_MODE", NULL },
-	{ PPS, "flags.SCALING_MATRIX_PRESENT", NULL },
-	{ DP, "nal_ref_idc", NULL },
-	{ DP, "frame_num", NULL },
-	{ DP, "top_field_order_cnt", NULL },
-	{ DP, "bottom_field_order_cnt", NULL },
-	{ DP, "idr_pic_id", "not an IDR picture" },
-	{ DP, "pic_order_cnt_lsb", NULL },
-	{ DP, "delta_pic_order_cnt_bottom", "not in the slice header (bottom_field_pic_order_in_frame_present 0)" },
-	{ DP, "delta_pic_order_cnt0", "pic_order_cnt_type 0: not in the slice header" },
-	{ DP, "delta_pic_order_cnt1", "pic_order_cnt_type 0: not in the slice header" },
-	{ DP, "dec_ref_pic_marking_bit_size", NULL },
-	{ DP, "pic_order_cnt_bit_size", NULL },
-	{ DP, "slice_group_change_cycle", "no slice groups" },
-	{ DP, "flags.IDR_PIC", NULL },
-	{ DP, "flags.FIELD_PIC", NULL },
-	{ DP, "flags.BOTTOM_FIELD", NULL },
-	{ DP, "flags.PFRAME", "not read by the 6.1 drivers" },
-	{ DP, "flags.BFRAME", "not read by the 6.1 drivers" },
-	{ DPB, "reference_ts", NULL },
-	{ DPB, "pic_num", "drivers derive PicNum from frame_num (v4l2_h264_init_reflist_builder)" },
-	{ DPB, "frame_num", NULL },
-	{ DPB, "fields", NULL },
-	{ DPB, "top_field_order_cnt", NULL },
-	{ DPB, "bottom_field_order_cnt", NULL },
-	{ DPB, "flags.VALID", NULL },
-	{ DPB, "flags.ACTIVE", NULL },
-	{ DPB, "flags.LONG_TERM", NULL },
-	{ DPB, "flags.FIELD", NULL },
-	{ SP, "header_bit_size", NULL },
-	{ SP, "first_mb_in_slice", NULL },
-	{ SP, "slice_type", NULL },
-	{ SP, "colour_plane_id", NULL },
-	{ SP, "redundant_pic_cnt", NULL },
-	{ SP, "cabac_init_idc", NULL },
-	{ SP, "slice_qp_delta", NULL },
-	{ SP, "slice_qs_delta", "SP/SI slices only" },
-	{ SP, "disable_deblocking_filter_idc", NULL },
-	{ SP, "slice_alpha_c0_offset_div2", NULL },
-	{ SP, "slice_beta_offset_div2", NULL },
-	{ SP, "num_ref_idx_l0_active_minus1", NULL },
-	{ SP, "num_ref_idx_l1_active_minus1", "B slices only" },
-	{ SP, "ref_pic_list0", "reference lists are not modelled yet" },
-	{ SP, "flags.DIRECT_SPATIAL_MV_PRED", "B slices only (the kernel clears it)" },
-	{ SP, "flags.SP_FOR_SWITCH", "SP slices only" },
+    {SPS, "profile_idc", "not used by the hardware (the kernel only derives 4:2:0 8-bit from it)"},
+    {SPS, "constraint_set_flags", "not used by the hardware"},
+    {SPS, "level_idc", "not used by the hardware"},
+    {SPS, "seq_parameter_set_id", NULL},
+    {SPS, "chroma_format_idc", "profile_idc 66: the kernel forces 4:2:0"},
+    {SPS, "bit_depth_luma_minus8", "profile_idc 66: the kernel forces 8-bit"},
+    {SPS, "bit_depth_chroma_minus8", "profile_idc 66: the kernel forces 8-bit"},
+    {SPS, "log2_max_frame_num_minus4", NULL},
+    {SPS, "pic_order_cnt_type", NULL},
+    {SPS, "log2_max_pic_order_cnt_lsb_minus4", NULL},
+    {SPS, "max_num_ref_frames", NULL},
+    {SPS, "num_ref_frames_in_pic_order_cnt_cycle",
+     "pic_order_cnt_type 0: unused (kernel zeroes it)"},
+    {SPS, "offset_for_ref_frame[0]", "pic_order_cnt_type 0: unused (kernel zeroes it)"},
+    {SPS, "offset_for_non_ref_pic", "pic_order_cnt_type 0: unused (kernel zeroes it)"},
+    {SPS, "offset_for_top_to_bottom_field", "pic_order_cnt_type 0: unused (kernel zeroes it)"},
+    {SPS, "pic_width_in_mbs_minus1", NULL},
+    {SPS, "pic_height_in_map_units_minus1", NULL},
+    {SPS, "flags.SEPARATE_COLOUR_PLANE", "only with chroma_format_idc 3"},
+    {SPS, "flags.QPPRIME_Y_ZERO_TRANSFORM_BYPASS",
+     "profile_idc 66: kernel clears it; lossless only at qp 0"},
+    {SPS, "flags.DELTA_PIC_ORDER_ALWAYS_ZERO", "pic_order_cnt_type 0: unused"},
+    {SPS, "flags.GAPS_IN_FRAME_NUM_VALUE_ALLOWED", "the stream has no frame_num gaps"},
+    {SPS, "flags.FRAME_MBS_ONLY", NULL},
+    {SPS, "flags.MB_ADAPTIVE_FRAME_FIELD", "frame_mbs_only: kernel clears it"},
+    {SPS, "flags.DIRECT_8X8_INFERENCE", "used by B direct prediction only: no B slices"},
+    {PPS, "pic_parameter_set_id", NULL},
+    {PPS, "seq_parameter_set_id", NULL},
+    {PPS, "num_slice_groups_minus1", NULL},
+    {PPS, "num_ref_idx_l0_default_active_minus1", NULL},
+    {PPS, "num_ref_idx_l1_default_active_minus1", "B slices only: none in the stream"},
+    {PPS, "weighted_bipred_idc", "B slices only: none in the stream"},
+    {PPS, "pic_init_qp_minus26", NULL},
+    {PPS, "pic_init_qs_minus26", "SP/SI slices only: none in the stream"},
+    {PPS, "chroma_qp_index_offset", NULL},
+    {PPS, "second_chroma_qp_index_offset", NULL},
+    {PPS, "flags.ENTROPY_CODING_MODE", NULL},
+    {PPS, "flags.BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT", NULL},
+    {PPS, "flags.WEIGHTED_PRED", NULL},
+    {PPS, "flags.DEBLOCKING_FILTER_CONTROL_PRESENT", NULL},
+    {PPS, "flags.CONSTRAINED_INTRA_PRED", NULL},
+    {PPS, "flags.REDUNDANT_PIC_CNT_PRESENT", NULL},
+    {PPS, "flags.TRANSFORM_8X8_MODE", NULL},
+    {PPS, "flags.SCALING_MATRIX_PRESENT", NULL},
+    {DP, "nal_ref_idc", NULL},
+    {DP, "frame_num", NULL},
+    {DP, "top_field_order_cnt", NULL},
+    {DP, "bottom_field_order_cnt", NULL},
+    {DP, "idr_pic_id", "not an IDR picture"},
+    {DP, "pic_order_cnt_lsb", NULL},
+    {DP, "delta_pic_order_cnt_bottom",
+     "not in the slice header (bottom_field_pic_order_in_frame_present 0)"},
+    {DP, "delta_pic_order_cnt0", "pic_order_cnt_type 0: not in the slice header"},
+    {DP, "delta_pic_order_cnt1", "pic_order_cnt_type 0: not in the slice header"},
+    {DP, "dec_ref_pic_marking_bit_size", NULL},
+    {DP, "pic_order_cnt_bit_size", NULL},
+    {DP, "slice_group_change_cycle", "no slice groups"},
+    {DP, "flags.IDR_PIC", NULL},
+    {DP, "flags.FIELD_PIC", NULL},
+    {DP, "flags.BOTTOM_FIELD", NULL},
+    {DP, "flags.PFRAME", "not read by the 6.1 drivers"},
+    {DP, "flags.BFRAME", "not read by the 6.1 drivers"},
+    {DPB, "reference_ts", NULL},
+    {DPB, "pic_num", "drivers derive PicNum from frame_num (v4l2_h264_init_reflist_builder)"},
+    {DPB, "frame_num", NULL},
+    {DPB, "fields", NULL},
+    {DPB, "top_field_order_cnt", NULL},
+    {DPB, "bottom_field_order_cnt", NULL},
+    {DPB, "flags.VALID", NULL},
+    {DPB, "flags.ACTIVE", NULL},
+    {DPB, "flags.LONG_TERM", NULL},
+    {DPB, "flags.FIELD", NULL},
+    {SP, "header_bit_size", NULL},
+    {SP, "first_mb_in_slice", NULL},
+    {SP, "slice_type", NULL},
+    {SP, "colour_plane_id", NULL},
+    {SP, "redundant_pic_cnt", NULL},
+    {SP, "cabac_init_idc", NULL},
+    {SP, "slice_qp_delta", NULL},
+    {SP, "slice_qs_delta", "SP/SI slices only"},
+    {SP, "disable_deblocking_filter_idc", NULL},
+    {SP, "slice_alpha_c0_offset_div2", NULL},
+    {SP, "slice_beta_offset_div2", NULL},
+    {SP, "num_ref_idx_l0_active_minus1", NULL},
+    {SP, "num_ref_idx_l1_active_minus1", "B slices only"},
+    {SP, "ref_pic_list0", "reference lists are not modelled yet"},
+    {SP, "flags.DIRECT_SPATIAL_MV_PRED", "B slices only (the kernel clears it)"},
+    {SP, "flags.SP_FOR_SWITCH", "SP slices only"},
 };
 
 static const struct mutation *cur_mutation;
@@ -723,8 +887,7 @@ static void mutate(struct req *r, int arg)
 
 	if ((m->what == SP) != (arg >= 1000))
 		return;
-#define F(struct_, field, expr)                                                                    \
-	else if (!strcmp(n, #field)) struct_->field = expr
+#define F(struct_, field, expr) else if (!strcmp(n, #field)) struct_->field = expr
 	if (m->what == SPS) {
 		if (0) {
 		}
@@ -737,7 +900,8 @@ static void mutate(struct req *r, int arg)
 		F(sps, bit_depth_chroma_minus8, 2);
 		F(sps, log2_max_frame_num_minus4, sps->log2_max_frame_num_minus4 + 1);
 		F(sps, pic_order_cnt_type, sps->pic_order_cnt_type == 2 ? 0 : 2);
-		F(sps, log2_max_pic_order_cnt_lsb_minus4, sps->log2_max_pic_order_cnt_lsb_minus4 + 1);
+		F(sps, log2_max_pic_order_cnt_lsb_minus4,
+		  sps->log2_max_pic_order_cnt_lsb_minus4 + 1);
 		F(sps, max_num_ref_frames, sps->max_num_ref_frames - 1);
 		F(sps, num_ref_frames_in_pic_order_cnt_cycle,
 		  sps->num_ref_frames_in_pic_order_cnt_cycle + 1);
@@ -746,34 +910,51 @@ static void mutate(struct req *r, int arg)
 		F(sps, pic_width_in_mbs_minus1, sps->pic_width_in_mbs_minus1 + 1);
 		F(sps, pic_height_in_map_units_minus1, sps->pic_height_in_map_units_minus1 + 1);
 		else if (!strcmp(n, "offset_for_ref_frame[0]")) sps->offset_for_ref_frame[0] += 1;
-		else if (!strcmp(n, "flags.SEPARATE_COLOUR_PLANE")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
-		else if (!strcmp(n, "flags.QPPRIME_Y_ZERO_TRANSFORM_BYPASS")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS);
-		else if (!strcmp(n, "flags.DELTA_PIC_ORDER_ALWAYS_ZERO")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_DELTA_PIC_ORDER_ALWAYS_ZERO);
-		else if (!strcmp(n, "flags.GAPS_IN_FRAME_NUM_VALUE_ALLOWED")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_GAPS_IN_FRAME_NUM_VALUE_ALLOWED);
-		else if (!strcmp(n, "flags.FRAME_MBS_ONLY")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY);
-		else if (!strcmp(n, "flags.MB_ADAPTIVE_FRAME_FIELD")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD);
-		else if (!strcmp(n, "flags.DIRECT_8X8_INFERENCE")) FLIP(sps->flags, V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE);
+		else if (!strcmp(n, "flags.SEPARATE_COLOUR_PLANE"))
+		    FLIP(sps->flags, V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
+		else if (!strcmp(n, "flags.QPPRIME_Y_ZERO_TRANSFORM_BYPASS"))
+		    FLIP(sps->flags, V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS);
+		else if (!strcmp(n, "flags.DELTA_PIC_ORDER_ALWAYS_ZERO"))
+		    FLIP(sps->flags, V4L2_H264_SPS_FLAG_DELTA_PIC_ORDER_ALWAYS_ZERO);
+		else if (!strcmp(n, "flags.GAPS_IN_FRAME_NUM_VALUE_ALLOWED"))
+		    FLIP(sps->flags, V4L2_H264_SPS_FLAG_GAPS_IN_FRAME_NUM_VALUE_ALLOWED);
+		else if (!strcmp(n, "flags.FRAME_MBS_ONLY"))
+		    FLIP(sps->flags, V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY);
+		else if (!strcmp(n, "flags.MB_ADAPTIVE_FRAME_FIELD"))
+		    FLIP(sps->flags, V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD);
+		else if (!strcmp(n, "flags.DIRECT_8X8_INFERENCE"))
+		    FLIP(sps->flags, V4L2_H264_SPS_FLAG_DIRECT_8X8_INFERENCE);
 	} else if (m->what == PPS) {
 		if (0) {
 		}
 		F(pps, pic_parameter_set_id, pps->pic_parameter_set_id + 1);
 		F(pps, seq_parameter_set_id, pps->seq_parameter_set_id + 1);
 		F(pps, num_slice_groups_minus1, pps->num_slice_groups_minus1 + 1);
-		F(pps, num_ref_idx_l0_default_active_minus1, pps->num_ref_idx_l0_default_active_minus1 ? 0 : 1);
-		F(pps, num_ref_idx_l1_default_active_minus1, pps->num_ref_idx_l1_default_active_minus1 + 1);
+		F(pps, num_ref_idx_l0_default_active_minus1,
+		  pps->num_ref_idx_l0_default_active_minus1 ? 0 : 1);
+		F(pps, num_ref_idx_l1_default_active_minus1,
+		  pps->num_ref_idx_l1_default_active_minus1 + 1);
 		F(pps, weighted_bipred_idc, pps->weighted_bipred_idc ^ 1);
 		F(pps, pic_init_qp_minus26, pps->pic_init_qp_minus26 + 1);
 		F(pps, pic_init_qs_minus26, pps->pic_init_qs_minus26 + 1);
 		F(pps, chroma_qp_index_offset, pps->chroma_qp_index_offset + 1);
 		F(pps, second_chroma_qp_index_offset, pps->second_chroma_qp_index_offset + 1);
-		else if (!strcmp(n, "flags.ENTROPY_CODING_MODE")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE);
-		else if (!strcmp(n, "flags.BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT);
-		else if (!strcmp(n, "flags.WEIGHTED_PRED")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_WEIGHTED_PRED);
-		else if (!strcmp(n, "flags.DEBLOCKING_FILTER_CONTROL_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_DEBLOCKING_FILTER_CONTROL_PRESENT);
-		else if (!strcmp(n, "flags.CONSTRAINED_INTRA_PRED")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_CONSTRAINED_INTRA_PRED);
-		else if (!strcmp(n, "flags.REDUNDANT_PIC_CNT_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_REDUNDANT_PIC_CNT_PRESENT);
-		else if (!strcmp(n, "flags.TRANSFORM_8X8_MODE")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_TRANSFORM_8X8_MODE);
-		else if (!strcmp(n, "flags.SCALING_MATRIX_PRESENT")) FLIP(pps->flags, V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT);
+		else if (!strcmp(n, "flags.ENTROPY_CODING_MODE"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE);
+		else if (!strcmp(n, "flags.BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT);
+		else if (!strcmp(n, "flags.WEIGHTED_PRED"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_WEIGHTED_PRED);
+		else if (!strcmp(n, "flags.DEBLOCKING_FILTER_CONTROL_PRESENT"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_DEBLOCKING_FILTER_CONTROL_PRESENT);
+		else if (!strcmp(n, "flags.CONSTRAINED_INTRA_PRED"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_CONSTRAINED_INTRA_PRED);
+		else if (!strcmp(n, "flags.REDUNDANT_PIC_CNT_PRESENT"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_REDUNDANT_PIC_CNT_PRESENT);
+		else if (!strcmp(n, "flags.TRANSFORM_8X8_MODE"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_TRANSFORM_8X8_MODE);
+		else if (!strcmp(n, "flags.SCALING_MATRIX_PRESENT"))
+		    FLIP(pps->flags, V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT);
 	} else if (m->what == DP) {
 		if (0) {
 		}
@@ -789,11 +970,16 @@ static void mutate(struct req *r, int arg)
 		F(dp, dec_ref_pic_marking_bit_size, dp->dec_ref_pic_marking_bit_size + 1);
 		F(dp, pic_order_cnt_bit_size, dp->pic_order_cnt_bit_size + 1);
 		F(dp, slice_group_change_cycle, dp->slice_group_change_cycle + 1);
-		else if (!strcmp(n, "flags.IDR_PIC")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC);
-		else if (!strcmp(n, "flags.FIELD_PIC")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC);
-		else if (!strcmp(n, "flags.BOTTOM_FIELD")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD);
-		else if (!strcmp(n, "flags.PFRAME")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_PFRAME);
-		else if (!strcmp(n, "flags.BFRAME")) FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_BFRAME);
+		else if (!strcmp(n, "flags.IDR_PIC"))
+		    FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_IDR_PIC);
+		else if (!strcmp(n, "flags.FIELD_PIC"))
+		    FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_FIELD_PIC);
+		else if (!strcmp(n, "flags.BOTTOM_FIELD"))
+		    FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD);
+		else if (!strcmp(n, "flags.PFRAME"))
+		    FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_PFRAME);
+		else if (!strcmp(n, "flags.BFRAME"))
+		    FLIP(dp->flags, V4L2_H264_DECODE_PARAM_FLAG_BFRAME);
 	} else if (m->what == DPB) {
 		if (0) {
 		}
@@ -804,8 +990,10 @@ static void mutate(struct req *r, int arg)
 		F(e, top_field_order_cnt, e->top_field_order_cnt + 1);
 		F(e, bottom_field_order_cnt, e->bottom_field_order_cnt + 1);
 		else if (!strcmp(n, "flags.VALID")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_VALID);
-		else if (!strcmp(n, "flags.ACTIVE")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_ACTIVE);
-		else if (!strcmp(n, "flags.LONG_TERM")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM);
+		else if (!strcmp(n, "flags.ACTIVE"))
+		    FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_ACTIVE);
+		else if (!strcmp(n, "flags.LONG_TERM"))
+		    FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM);
 		else if (!strcmp(n, "flags.FIELD")) FLIP(e->flags, V4L2_H264_DPB_ENTRY_FLAG_FIELD);
 	} else {
 		if (0) {
@@ -824,13 +1012,16 @@ static void mutate(struct req *r, int arg)
 		F(sp, num_ref_idx_l0_active_minus1, sp->num_ref_idx_l0_active_minus1 + 1);
 		F(sp, num_ref_idx_l1_active_minus1, sp->num_ref_idx_l1_active_minus1 + 1);
 		else if (!strcmp(n, "ref_pic_list0")) sp->ref_pic_list0[0].index ^= 1;
-		else if (!strcmp(n, "flags.DIRECT_SPATIAL_MV_PRED")) FLIP(sp->flags, V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED);
-		else if (!strcmp(n, "flags.SP_FOR_SWITCH")) FLIP(sp->flags, V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH);
+		else if (!strcmp(n, "flags.DIRECT_SPATIAL_MV_PRED"))
+		    FLIP(sp->flags, V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED);
+		else if (!strcmp(n, "flags.SP_FOR_SWITCH"))
+		    FLIP(sp->flags, V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH);
 	}
 #undef F
 }
 
-/* Whether a mutated run differs from the good one: a failed or different picture, or a violation. */
+/* Whether a mutated run differs from the good one: a failed or different picture, or a violation.
+ */
 static bool caught(const struct run *good, const struct run *bad)
 {
 	if (bad->violations || bad->n_fail)
@@ -848,8 +1039,8 @@ static void test_mutations(const char *dir)
 {
 	char path[4096];
 	struct stream st;
-	struct run good = { .cfg = &cfg_hantro, .mutate_au = -1, .stop_au = 12 };
-	struct run good_sl = { .cfg = &cfg_cedrus, .mutate_au = -1, .stop_au = 12 };
+	struct run good = {.cfg = &cfg_hantro, .mutate_au = -1, .stop_au = 12};
+	struct run good_sl = {.cfg = &cfg_cedrus, .mutate_au = -1, .stop_au = 12};
 	int n_caught = 0, n_ignored = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, "BA_MW_D.264");
@@ -868,9 +1059,11 @@ static void test_mutations(const char *dir)
 		for (cur_entry = 0; cur_entry < entries; cur_entry++) {
 			/* AU 4: a P picture with a full DPB (4 short-term references) and intra
 			 * macroblocks next to inter ones (constrained_intra_pred matters) */
-			struct run bad = { .cfg = m->what == SP ? &cfg_cedrus : &cfg_hantro,
-					   .mutate_au = 4, .stop_au = 12, .mutate = mutate,
-					   .arg = m->what == SP ? 1000 : 0 };
+			struct run bad = {.cfg = m->what == SP ? &cfg_cedrus : &cfg_hantro,
+					  .mutate_au = 4,
+					  .stop_au = 12,
+					  .mutate = mutate,
+					  .arg = m->what == SP ? 1000 : 0};
 			bool c;
 
 			run_stream(&st, &bad);
@@ -879,16 +1072,21 @@ static void test_mutations(const char *dir)
 				n_ignored++;
 				if (getenv("EMU_H264_TEST_VERBOSE"))
 					printf("mutation %-4s %-44s ignored (%s)%s\n",
-					       m->what == SPS ? "SPS" : m->what == PPS ? "PPS" :
-					       m->what == DP ? "DP" : m->what == DPB ? "DPB" : "SP",
+					       m->what == SPS	? "SPS"
+					       : m->what == PPS ? "PPS"
+					       : m->what == DP	? "DP"
+					       : m->what == DPB ? "DPB"
+								: "SP",
 					       m->name, m->ignored, c ? ", caught anyway" : "");
 			} else {
 				n_caught += c;
-				EXPECT(c, "mutation of %s (entry %d) not caught", m->name, cur_entry);
+				EXPECT(c, "mutation of %s (entry %d) not caught", m->name,
+				       cur_entry);
 				if (getenv("EMU_H264_TEST_VERBOSE"))
-					printf("mutation %-44s entry %d: %s (violations %d, failed %d, rule %s)\n",
-					       m->name, cur_entry, c ? "caught" : "MISSED", bad.violations,
-					       bad.n_fail, fake_last_rule);
+					printf("mutation %-44s entry %d: %s (violations %d, failed "
+					       "%d, rule %s)\n",
+					       m->name, cur_entry, c ? "caught" : "MISSED",
+					       bad.violations, bad.n_fail, fake_last_rule);
 			}
 			run_free(&bad);
 		}
@@ -909,6 +1107,8 @@ int main(int argc, char **argv)
 	test_ctrls();
 	test_conformance(argv[1]);
 	test_mutations(argv[1]);
+	for (int i = 2; i < argc; i++)
+		test_clip(argv[i]);
 	printf("%d failure(s)\n", failures);
 	return failures ? 1 : 0;
 }
