@@ -436,10 +436,66 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 	return !bad;
 }
 
+/* ref_pic_list0/1 against the lists of 8.2.4 built from the model: each active entry must name
+ * (by DPB index) the entry holding that picture, with fields = which field (or FRAME_REF).
+ * Entries past the initial list ("no reference picture") and non-existing frames are skipped. */
+static bool check_ref_lists(struct h264_ctx *c, const struct emu_job *job,
+			    const struct h264_slice *s,
+			    const struct v4l2_ctrl_h264_slice_params *sp)
+{
+	struct h264_ref lists[2][33];
+	int n[2];
+	uint32_t size = 0;
+	bool bad = false;
+	const struct v4l2_ctrl_h264_decode_params *dp =
+	    emu_job_ctrl(job, V4L2_CID_STATELESS_H264_DECODE_PARAMS, &size);
+
+	if (!dp || size < sizeof(*dp))
+		return false;
+	if (h264_model_ref_lists(&c->model, &c->sps, s, &c->poc, lists, n)) {
+		emu_violation(job, "ref-pic-list-modification",
+			      "\"field\":\"picture not held by the DPB model\"");
+		return false;
+	}
+	for (int l = 0; l < 2; l++) {
+		const struct v4l2_h264_reference *got = l ? sp->ref_pic_list1 : sp->ref_pic_list0;
+
+		for (int i = 0; i < n[l] && i < V4L2_H264_REF_LIST_LEN; i++) {
+			const struct h264_ref *w = &lists[l][i];
+			const struct h264_fs *f;
+			int want_fields;
+			char name[48];
+
+			if (w->fs < 0)
+				continue;
+			f = &c->model.fs[w->fs];
+			if (f->non_existing)
+				continue;
+			want_fields = w->parity < 0 ? V4L2_H264_FRAME_REF
+				      : w->parity   ? V4L2_H264_BOTTOM_FIELD_REF
+						    : V4L2_H264_TOP_FIELD_REF;
+			snprintf(name, sizeof(name), "ref_pic_list%d[%d].index", l, i);
+			if (got[i].index >= V4L2_H264_NUM_DPB_ENTRIES ||
+			    dp->dpb[got[i].index].reference_ts != f->ts) {
+				int want_idx = -1;
+
+				for (int k = 0; k < V4L2_H264_NUM_DPB_ENTRIES; k++)
+					if ((dp->dpb[k].flags & V4L2_H264_DPB_ENTRY_FLAG_VALID) &&
+					    dp->dpb[k].reference_ts == f->ts)
+						want_idx = k;
+				CHECK(job, "slice-params", name, got[i].index, want_idx);
+			}
+			snprintf(name, sizeof(name), "ref_pic_list%d[%d].fields", l, i);
+			CHECK(job, "slice-params", name, got[i].fields, want_fields);
+		}
+	}
+	return !bad;
+}
+
 /*
  * SLICE_PARAMS (slice-based devices). header_bit_size is accepted in the conventions clients
  * use: RBSP or escaped bits, counted with or without the NAL header byte (GStreamer: escaped,
- * without; FFmpeg: RBSP, with). Not checked: ref_pic_list0/1 (not modelled yet).
+ * without; FFmpeg: RBSP, with).
  */
 static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 			       const struct h264_slice *s,
@@ -483,6 +539,7 @@ static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 	if (st == 3)
 		CHECK(job, "slice-params", "flags.SP_FOR_SWITCH",
 		      !!(sp->flags & V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH), s->sp_for_switch);
+	bad = !check_ref_lists(c, job, s, sp) || bad;
 	if (s->has_pwt) {
 		uint32_t size = 0;
 		const struct v4l2_ctrl_h264_pred_weights *w =

@@ -158,10 +158,18 @@ void h264_model_gaps(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
 void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
 		       const struct h264_slice *s, const struct h264_cur_poc *poc,
 		       int capture_index, uint64_t ts);
-/* Build the expected reference lists (8.2.4) for slice `s` into frame-store indices + parity;
- * returns the count per list (num_ref_idx_active), -1 on error. */
+/* One entry of a reference picture list: a frame store and which of it (-1 frame, 0 top field,
+ * 1 bottom field). */
+struct h264_ref {
+	int fs, parity;
+};
+
+/* Build the reference picture lists (8.2.4: initialisation + modification) for slice `s` of
+ * the current picture (before h264_model_finish). Returns 0, or -1 when the slice asks for a
+ * picture the model does not hold; n[l] = num_ref_idx_active (entries past the initial list
+ * are {-1, -1}: "no reference picture"). */
 int h264_model_ref_lists(const struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
 			 const struct h264_slice *s, const struct h264_cur_poc *poc,
-			 int list[2][32], int parity[2][32]);
+			 struct h264_ref list[2][33], int n[2]);
 
 #endif

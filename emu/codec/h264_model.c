@@ -4,6 +4,7 @@
  * decoded reference picture marking (8.2.5: IDR, sliding window, MMCO 1-6, gaps in frame_num,
  * fields and complementary field pairs). Used to check DECODE_PARAMS and the DPB of each request.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "h264_int.h"
@@ -455,4 +456,253 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 		m->have_prev_field = false;
 		m->prev_field_fs = -1;
 	}
+}
+
+/* ---- reference picture lists (8.2.4) ---- */
+
+struct ref_cand {
+	int fs;
+	int32_t key;
+};
+
+static void sort_cands(struct ref_cand *c, int n, bool descending)
+{
+	for (int i = 1; i < n; i++) {
+		struct ref_cand t = c[i];
+		int j = i - 1;
+
+		while (j >= 0 && (descending ? c[j].key < t.key : c[j].key > t.key)) {
+			c[j + 1] = c[j];
+			j--;
+		}
+		c[j + 1] = t;
+	}
+}
+
+/* POC of a frame store for list ordering: the minimum over its fields marked with `kind`. */
+static int32_t fs_poc(const struct h264_fs *f, int kind)
+{
+	int32_t v = INT32_MAX;
+
+	for (int p = 0; p < 2; p++)
+		if (f->ref[p] == kind && f->decoded[p] && f->poc[p] < v)
+			v = f->poc[p];
+	return v;
+}
+
+/* 8.2.4.2.5: alternate fields of the ordered frame list, same parity first. */
+static int alternate(const struct h264_model *m, const struct ref_cand *frames, int nf, int kind,
+		     int cur_par, struct h264_ref *out, int max)
+{
+	int idx[2] = {0, 0}, n = 0, par = cur_par;
+
+	for (;;) {
+		int *i = &idx[par];
+
+		while (*i < nf && m->fs[frames[*i].fs].ref[par] != kind)
+			(*i)++;
+		if (*i < nf) {
+			if (n < max)
+				out[n++] = (struct h264_ref){frames[*i].fs, par};
+			(*i)++;
+			par ^= 1;
+			continue;
+		}
+		/* this parity is exhausted: the rest of the other parity, in order */
+		par ^= 1;
+		for (int *k = &idx[par]; *k < nf; (*k)++)
+			if (m->fs[frames[*k].fs].ref[par] == kind && n < max)
+				out[n++] = (struct h264_ref){frames[*k].fs, par};
+		return n;
+	}
+}
+
+static int init_list(const struct h264_model *m, const struct h264_slice *s, int32_t cur_poc, int l,
+		     struct h264_ref *out)
+{
+	struct ref_cand st[H264_MAX_FS], lt[H264_MAX_FS];
+	int nst = 0, nlt = 0, n = 0, cur_par = s->bottom_field ? 1 : 0;
+	bool b = s->slice_type == 1;
+
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		const struct h264_fs *f = &m->fs[i];
+		bool any_st = f->ref[0] == 1 || f->ref[1] == 1;
+		bool any_lt = f->ref[0] == 2 || f->ref[1] == 2;
+
+		if (!f->in_use)
+			continue;
+		if (!s->field_pic) {
+			/* frames: both fields must be marked the same */
+			any_st = f->ref[0] == 1 && f->ref[1] == 1;
+			any_lt = f->ref[0] == 2 && f->ref[1] == 2;
+		}
+		if (any_st && !(b && f->non_existing)) {
+			st[nst].fs = i;
+			st[nst++].key = b ? fs_poc(f, 1) : f->frame_num_wrap;
+		}
+		if (any_lt) {
+			lt[nlt].fs = i;
+			lt[nlt++].key = (int32_t)f->long_term_frame_idx;
+		}
+	}
+	sort_cands(lt, nlt, false);
+	if (!b) {
+		sort_cands(st, nst, true);
+	} else {
+		/* l0: POC before (or equal, fields) descending, then after ascending; l1 reversed
+		 */
+		struct ref_cand before[H264_MAX_FS], after[H264_MAX_FS];
+		int nb = 0, na = 0;
+
+		for (int i = 0; i < nst; i++) {
+			bool is_before = s->field_pic ? st[i].key <= cur_poc : st[i].key < cur_poc;
+
+			if (is_before)
+				before[nb++] = st[i];
+			else
+				after[na++] = st[i];
+		}
+		sort_cands(before, nb, true);
+		sort_cands(after, na, false);
+		nst = 0;
+		for (int i = 0; i < (l == 0 ? nb : na); i++)
+			st[nst++] = l == 0 ? before[i] : after[i];
+		for (int i = 0; i < (l == 0 ? na : nb); i++)
+			st[nst++] = l == 0 ? after[i] : before[i];
+	}
+	if (!s->field_pic) {
+		for (int i = 0; i < nst; i++)
+			out[n++] = (struct h264_ref){st[i].fs, -1};
+		for (int i = 0; i < nlt; i++)
+			out[n++] = (struct h264_ref){lt[i].fs, -1};
+		return n;
+	}
+	n = alternate(m, st, nst, 1, cur_par, out, 32);
+	n += alternate(m, lt, nlt, 2, cur_par, out + n, 32 - n);
+	return n;
+}
+
+static int32_t pic_num_of(const struct h264_model *m, const struct h264_slice *s,
+			  const struct h264_ref *r, bool lt)
+{
+	const struct h264_fs *f = &m->fs[r->fs];
+	int32_t base = lt ? (int32_t)f->long_term_frame_idx : f->frame_num_wrap;
+
+	if (!s->field_pic)
+		return base;
+	return 2 * base + (r->parity == (s->bottom_field ? 1 : 0) ? 1 : 0);
+}
+
+int h264_model_ref_lists(const struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
+			 const struct h264_slice *s, const struct h264_cur_poc *poc,
+			 struct h264_ref list[2][33], int n[2])
+{
+	int32_t cur_poc;
+	int32_t max_pic_num = (int32_t)max_frame_num(sps) * (s->field_pic ? 2 : 1);
+	int32_t curr_pic_num = s->field_pic ? 2 * (int32_t)s->frame_num + 1 : (int32_t)s->frame_num;
+	struct h264_model tmp;
+	int ret = 0;
+
+	/* FrameNumWrap relative to the current frame_num */
+	tmp = *m;
+	update_wrap(&tmp, sps, s->frame_num);
+	m = &tmp;
+	if (!s->field_pic)
+		cur_poc = poc->top < poc->bottom ? poc->top : poc->bottom;
+	else
+		cur_poc = s->bottom_field ? poc->bottom : poc->top;
+
+	n[0] = n[1] = 0;
+	for (int l = 0; l < 2; l++) {
+		struct h264_ref *ls = list[l];
+		int len, active = (int)s->num_ref_idx_active_minus1[l] + 1;
+		int32_t pred = curr_pic_num;
+
+		if ((l == 0 && (s->slice_type == 2 || s->slice_type == 4)) ||
+		    (l == 1 && s->slice_type != 1))
+			continue;
+		len = init_list(m, s, cur_poc, l, ls);
+		if (l == 1 && len > 1) {
+			/* identical to the initial list 0: swap the first two (8.2.4.2.3/4) */
+			struct h264_ref l0[33];
+			int k0 = init_list(m, s, cur_poc, 0, l0);
+			bool same = k0 == len;
+
+			for (int i = 0; same && i < len; i++)
+				same = l0[i].fs == ls[i].fs && l0[i].parity == ls[i].parity;
+			if (same) {
+				struct h264_ref t = ls[0];
+
+				ls[0] = ls[1];
+				ls[1] = t;
+			}
+		}
+		if (len > active)
+			len = active;
+		for (int i = len; i < 33; i++)
+			ls[i] = (struct h264_ref){-1, -1};
+		/* modifications (8.2.4.3) */
+		for (int k = 0; k < s->n_rplm[l] && k < active; k++) {
+			const struct h264_rplm *op = &s->rplm[l][k];
+			struct h264_ref found = {-1, -1};
+			bool lt = op->idc == 2;
+			int32_t target;
+
+			if (op->idc == 0 || op->idc == 1) {
+				int32_t d = (int32_t)op->val + 1, nowrap;
+
+				if (op->idc == 0) {
+					nowrap = pred - d;
+					if (nowrap < 0)
+						nowrap += max_pic_num;
+				} else {
+					nowrap = pred + d;
+					if (nowrap >= max_pic_num)
+						nowrap -= max_pic_num;
+				}
+				pred = nowrap;
+				target = nowrap > curr_pic_num ? nowrap - max_pic_num : nowrap;
+			} else if (op->idc == 2) {
+				target = (int32_t)op->val;
+			} else {
+				continue; /* 4/5: MVC only */
+			}
+			for (int i = 0; i < H264_MAX_FS && found.fs < 0; i++) {
+				const struct h264_fs *f = &m->fs[i];
+
+				for (int p = s->field_pic ? 0 : -1; p < (s->field_pic ? 2 : 0);
+				     p++) {
+					struct h264_ref r = {i, p};
+					bool marked = p < 0 ? (f->ref[0] == (lt ? 2 : 1) &&
+							       f->ref[1] == (lt ? 2 : 1))
+							    : f->ref[p] == (lt ? 2 : 1);
+
+					if (f->in_use && marked &&
+					    pic_num_of(m, s, &r, lt) == target) {
+						found = r;
+						break;
+					}
+				}
+			}
+			if (found.fs < 0) {
+				ret = -1;
+				continue;
+			}
+			/* insert at k, shift, drop the later duplicate */
+			for (int i = active; i > k; i--)
+				ls[i] = ls[i - 1];
+			ls[k] = found;
+			{
+				int w = k + 1;
+
+				for (int i = k + 1; i <= active; i++)
+					if (ls[i].fs != found.fs || ls[i].parity != found.parity)
+						ls[w++] = ls[i];
+				for (; w <= active; w++)
+					ls[w] = (struct h264_ref){-1, -1};
+			}
+		}
+		n[l] = active;
+	}
+	return ret;
 }

@@ -126,7 +126,8 @@ static void fill_dpb(const struct h264_model *m, struct v4l2_ctrl_h264_decode_pa
 	}
 }
 
-static void fill_slice_params(const struct h264_slice *s, struct req *r)
+static void fill_slice_params(const struct h264_slice *s, struct req *r, const struct h264_model *m,
+			      const struct v4l2_ctrl_h264_sps *sps, const struct h264_cur_poc *poc)
 {
 	struct v4l2_ctrl_h264_slice_params *sp = &r->sp;
 
@@ -148,6 +149,31 @@ static void fill_slice_params(const struct h264_slice *s, struct req *r)
 		sp->flags |= V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED;
 	if (s->sp_for_switch)
 		sp->flags |= V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH;
+	{
+		struct h264_ref lists[2][33];
+		int n[2];
+
+		if (!h264_model_ref_lists(m, sps, s, poc, lists, n)) {
+			for (int l = 0; l < 2; l++) {
+				struct v4l2_h264_reference *out =
+				    l ? sp->ref_pic_list1 : sp->ref_pic_list0;
+
+				for (int i = 0; i < n[l] && i < V4L2_H264_REF_LIST_LEN; i++) {
+					const struct h264_ref *w = &lists[l][i];
+
+					if (w->fs < 0)
+						continue;
+					for (int k = 0; k < V4L2_H264_NUM_DPB_ENTRIES; k++)
+						if (r->dp.dpb[k].flags &&
+						    r->dp.dpb[k].reference_ts == m->fs[w->fs].ts)
+							out[i].index = (uint8_t)k;
+					out[i].fields = w->parity < 0 ? V4L2_H264_FRAME_REF
+							: w->parity   ? V4L2_H264_BOTTOM_FIELD_REF
+								      : V4L2_H264_TOP_FIELD_REF;
+				}
+			}
+		}
+	}
 	r->has_pw = s->has_pwt;
 	if (s->has_pwt)
 		r->pw = s->pwt;
@@ -328,7 +354,7 @@ static int run_stream(const struct stream *st, struct run *rn)
 				    h264_parse_slice(nl->p, nl->n, &au->sps.v, &au->pps.v, &s) ||
 				    s.redundant_pic_cnt)
 					continue;
-				fill_slice_params(&s, &r);
+				fill_slice_params(&s, &r, &model, &r.sps, &poc);
 				if (a == rn->mutate_au && rn->mutate && rn->arg >= 1000)
 					rn->mutate(&r, rn->arg);
 				set_ctrls(&fj, &r, true);
@@ -865,7 +891,7 @@ static const struct mutation mutations[] = {
     {SP, "slice_beta_offset_div2", NULL},
     {SP, "num_ref_idx_l0_active_minus1", NULL},
     {SP, "num_ref_idx_l1_active_minus1", "B slices only"},
-    {SP, "ref_pic_list0", "reference lists are not modelled yet"},
+    {SP, "ref_pic_list0", NULL},
     {SP, "flags.DIRECT_SPATIAL_MV_PRED", "B slices only (the kernel clears it)"},
     {SP, "flags.SP_FOR_SWITCH", "SP slices only"},
 };
