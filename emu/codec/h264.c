@@ -204,6 +204,7 @@ struct h264_ctx {
 	int au_slices;
 	bool au_failed;
 	int au_capture;
+	uint64_t au_ts;
 	struct h264_slice first;
 	struct h264_cur_poc poc;
 	struct v4l2_ctrl_h264_sps sps;
@@ -599,7 +600,7 @@ static void au_reset(struct h264_ctx *c)
 }
 
 /* Decode the collected access unit; the picture goes to c->out. 0 or -1. */
-static int au_decode(struct h264_ctx *c, const struct emu_job *job, uint64_t ts)
+static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 {
 	struct h264_bw hdr;
 	bool second;
@@ -636,7 +637,7 @@ static int au_decode(struct h264_ctx *c, const struct emu_job *job, uint64_t ts)
 	av_frame_unref(c->out);
 	ret = av_frame_ref(c->out, c->alloc) < 0 ? -1 : 0;
 model:
-	h264_model_finish(&c->model, &c->sps, &c->first, &c->poc, c->au_capture, ts);
+	h264_model_finish(&c->model, &c->sps, &c->first, &c->poc, c->au_capture, c->au_ts);
 	h264_bw_free(&hdr);
 	return ret;
 }
@@ -719,16 +720,21 @@ static int add_slice(struct h264_ctx *c, const struct emu_job *job, const uint8_
 static int h264_submit(void *priv, const struct emu_job *job)
 {
 	struct h264_ctx *c = priv;
-	const struct emu_dev_cfg *cfg = emu_inst_cfg(c->inst);
+	const struct emu_dev_cfg *cfg;
 	const void *v;
 	uint32_t size = 0;
 	int ret = 0;
 
 	if (!c)
 		return -1;
+	cfg = emu_inst_cfg(c->inst);
 	/* A picture whose buffer was never finished (failed request): keep the models in step. */
-	if (c->au_slices && c->au_capture != job->capture_index) {
-		au_decode(c, job, job->timestamp);
+	/* The core does not call finish() for a request whose submit failed: a pending access
+	 * unit ends at the next picture (frame-based: every request; slice-based: a new
+	 * timestamp, which is also what releases the held buffer). */
+	if (c->au_slices && (cfg->mode == EMU_MODE_FRAME_BASED || c->au_ts != job->timestamp ||
+			     c->au_capture != job->capture_index)) {
+		au_decode(c, job);
 		au_reset(c);
 	}
 	if (!c->au_slices) {
@@ -750,6 +756,7 @@ static int h264_submit(void *priv, const struct emu_job *job)
 			c->has_sm = true;
 		}
 		c->au_capture = job->capture_index;
+		c->au_ts = job->timestamp;
 	}
 	if (cfg->start_code == EMU_START_CODE_NONE) {
 		ret = add_slice(c, job, job->data, job->size);
@@ -804,7 +811,7 @@ static int h264_finish(void *priv, const struct emu_job *job, struct emu_picture
 
 	if (!c)
 		return -1;
-	ret = au_decode(c, job, job->timestamp);
+	ret = au_decode(c, job);
 	if (c->au_failed)
 		ret = -1;
 	au_reset(c);

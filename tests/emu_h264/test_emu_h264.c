@@ -273,6 +273,7 @@ static int run_stream(const struct stream *st, struct run *rn)
 		    v0 = fake_violations;
 		uint64_t ts = (uint64_t)(a + 1) * 1000;
 		size_t plen = 0;
+		bool last_ok = false;
 		uint8_t *payload = malloc(st->size + 4 * (size_t)au->n_nals);
 
 		/* which slices (primary, type 1/5) */
@@ -342,7 +343,8 @@ static int run_stream(const struct stream *st, struct run *rn)
 			fj.job.seq = (uint64_t)a;
 			fj.job.data = payload;
 			fj.job.size = plen;
-			if (emu_codec_h264.submit(priv, &fj.job))
+			last_ok = emu_codec_h264.submit(priv, &fj.job) == 0;
+			if (!last_ok)
 				res = -1;
 		} else {
 			int done = 0;
@@ -362,11 +364,13 @@ static int run_stream(const struct stream *st, struct run *rn)
 				fj.job.data = nl->p;
 				fj.job.size = nl->n;
 				fj.job.hold = ++done < nslices;
-				if (emu_codec_h264.submit(priv, &fj.job))
+				last_ok = emu_codec_h264.submit(priv, &fj.job) == 0;
+				if (!last_ok)
 					res = -1;
 			}
 		}
-		if (emu_codec_h264.finish(priv, &fj.job, &pic))
+		/* as the core: no finish() after a failed (non-held) request */
+		if (!last_ok || emu_codec_h264.finish(priv, &fj.job, &pic))
 			res = -1;
 		free(payload);
 		inst.capture_ts[capture] = ts;
