@@ -77,6 +77,8 @@ static bool dec_ref_pic_marking(struct v4l2r_br *br, bool idr, struct v4l2r_h264
 			return false;
 		if (op == 0)
 			return true;
+		if (op == 5)
+			hdr->mmco5 = true;
 		if ((op == 1 || op == 3) && !ue_max(br, UINT32_MAX - 1, &v))
 			return false;
 		if (op == 2 && !ue_max(br, UINT32_MAX - 1, &v))

@@ -54,6 +54,7 @@ struct v4l2r_h264_slice_hdr {
 	uint8_t chroma_log2_weight_denom;
 	bool long_term_reference; /* IDR */
 	bool adaptive_ref_pic_marking;
+	bool mmco5; /* memory_management_control_operation 5 present */
 	uint8_t cabac_init_idc;
 	int8_t slice_qp_delta;
 	bool sp_for_switch;

@@ -67,6 +67,24 @@ struct h264_priv {
 	uint8_t ref_default[256][2];
 	bool ref_default_known[256];
 
+	/* Picture order counts (8.2.1), computed here: clients' values may be offset (ffmpeg adds
+	 * 2^16 to type 0 counts) or not reset by memory_management_control_operation 5. */
+	struct {
+		int32_t prev_ref_msb, prev_ref_lsb;
+		bool prev_ref_mmco5, prev_ref_bottom;
+		int32_t prev_ref_top_after; /* TopFieldOrderCnt after the mmco5 reset */
+		uint32_t prev_frame_num, prev_frame_num_offset;
+		bool prev_mmco5;
+	} poc;
+	/* Counts of the pictures in surfaces, for DPB entries. */
+	struct {
+		VASurfaceID id;
+		int32_t top, bottom;
+	} poc_map[64];
+	unsigned poc_map_next;
+	bool poc_computed; /* the stream's counts are computed here (types 0 and 2) */
+	int32_t cur_top, cur_bottom;
+
 	/* The last first field, to recognise its second field (same frame, other parity). */
 	bool first_field_valid, first_field_bottom;
 	VASurfaceID first_field_surface;
@@ -288,6 +306,128 @@ static VAStatus h264_render(struct v4l2r_ctx *ctx, void *priv_, const struct v4l
 	}
 }
 
+/* --- picture order counts ------------------------------------------------------------------ */
+
+/* ffmpeg leaves INT_MAX for a field that was never decoded. */
+static int32_t poc(int32_t v)
+{
+	return v == INT32_MAX ? 0 : v;
+}
+
+/* 8.2.1 for POC types 0 and 2; type 1 needs SPS offsets VA does not carry: the client's counts
+ * are taken then. Returns false when the client's counts are to be used. */
+static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hdr *h,
+			int32_t *top, int32_t *bottom)
+{
+	const VAPictureParameterBufferH264 *p = &priv->pic;
+	bool idr = h->nal_unit_type == 5;
+	bool field = p->pic_fields.bits.field_pic_flag;
+	bool bottom_field = field && (p->CurrPic.flags & VA_PICTURE_H264_BOTTOM_FIELD);
+	unsigned type = p->seq_fields.bits.pic_order_cnt_type;
+	uint32_t max_frame_num = 1u << (p->seq_fields.bits.log2_max_frame_num_minus4 + 4);
+	bool computed = true;
+
+	*top = poc(p->CurrPic.TopFieldOrderCnt);
+	*bottom = poc(p->CurrPic.BottomFieldOrderCnt);
+	if (type == 0) {
+		int32_t max_lsb = 1 << (p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 + 4);
+		int32_t prev_msb, prev_lsb, msb, lsb = (int32_t)h->pic_order_cnt_lsb;
+
+		if (idr) {
+			prev_msb = prev_lsb = 0;
+		} else if (priv->poc.prev_ref_mmco5) {
+			prev_msb = 0;
+			prev_lsb = priv->poc.prev_ref_bottom ? 0 : priv->poc.prev_ref_top_after;
+		} else {
+			prev_msb = priv->poc.prev_ref_msb;
+			prev_lsb = priv->poc.prev_ref_lsb;
+		}
+		if (lsb < prev_lsb && prev_lsb - lsb >= max_lsb / 2)
+			msb = prev_msb + max_lsb;
+		else if (lsb > prev_lsb && lsb - prev_lsb > max_lsb / 2)
+			msb = prev_msb - max_lsb;
+		else
+			msb = prev_msb;
+		if (!bottom_field) {
+			*top = msb + lsb;
+			if (!field)
+				*bottom = *top + h->delta_pic_order_cnt_bottom;
+		} else {
+			*bottom = msb + lsb;
+		}
+		if (h->nal_ref_idc) {
+			priv->poc.prev_ref_msb = msb;
+			priv->poc.prev_ref_lsb = lsb;
+		}
+	} else if (type == 2) {
+		uint32_t prev_offset = priv->poc.prev_mmco5 ? 0 : priv->poc.prev_frame_num_offset;
+		uint32_t offset;
+		int64_t t;
+
+		if (idr)
+			offset = 0;
+		else if (priv->poc.prev_frame_num > h->frame_num)
+			offset = prev_offset + max_frame_num;
+		else
+			offset = prev_offset;
+		if (idr)
+			t = 0;
+		else
+			t = 2 * ((int64_t)offset + h->frame_num) - (h->nal_ref_idc == 0);
+		if (!field)
+			*top = *bottom = (int32_t)t;
+		else if (bottom_field)
+			*bottom = (int32_t)t;
+		else
+			*top = (int32_t)t;
+		priv->poc.prev_frame_num_offset = offset;
+	} else {
+		computed = false;
+	}
+	priv->poc.prev_frame_num = h->mmco5 ? 0 : h->frame_num;
+	priv->poc.prev_mmco5 = h->mmco5;
+	if (h->nal_ref_idc) {
+		priv->poc.prev_ref_mmco5 = h->mmco5;
+		priv->poc.prev_ref_bottom = bottom_field;
+		/* After mmco5 the picture's counts are relative to PicOrderCnt(CurrPic). */
+		priv->poc.prev_ref_top_after =
+			!field ? *top - (*top < *bottom ? *top : *bottom) : 0;
+	}
+	return computed;
+}
+
+static int poc_map_find(const struct h264_priv *priv, VASurfaceID id)
+{
+	for (unsigned i = 0; i < 64; i++)
+		if (priv->poc_map[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+/* Remember the counts of the picture just queued into `id` (after any mmco5 reset). */
+static void poc_map_store(struct h264_priv *priv, VASurfaceID id, bool field, bool bottom_field,
+			  int32_t top, int32_t bottom, bool mmco5)
+{
+	int i = poc_map_find(priv, id);
+
+	if (i < 0) {
+		i = (int)(priv->poc_map_next++ % 64);
+		priv->poc_map[i].id = id;
+		priv->poc_map[i].top = priv->poc_map[i].bottom = 0;
+	}
+	if (mmco5) {
+		/* 8.2.1: tempPicOrderCnt = PicOrderCnt(CurrPic) is subtracted. */
+		int32_t t = !field ? (top < bottom ? top : bottom) : (bottom_field ? bottom : top);
+
+		top -= t;
+		bottom -= t;
+	}
+	if (!field || !bottom_field)
+		priv->poc_map[i].top = top;
+	if (!field || bottom_field)
+		priv->poc_map[i].bottom = bottom;
+}
+
 /* --- end: controls ------------------------------------------------------------------------- */
 
 static bool pic_is_valid_ref(const VAPictureH264 *p)
@@ -308,11 +448,6 @@ static uint8_t va_fields(uint32_t flags)
 	return V4L2_H264_FRAME_REF;
 }
 
-/* ffmpeg leaves INT_MAX for a field that was never decoded. */
-static int32_t poc(int32_t v)
-{
-	return v == INT32_MAX ? 0 : v;
-}
 
 static VAStatus check_pic(const struct h264_priv *priv)
 {
@@ -505,8 +640,10 @@ static unsigned fill_dpb(struct v4l2r_ctx *ctx, struct h264_priv *priv,
 
 		e->reference_ts = v4l2r_surface_ts(surf);
 		e->fields = va_fields(r->flags);
-		e->top_field_order_cnt = poc(r->TopFieldOrderCnt);
-		e->bottom_field_order_cnt = poc(r->BottomFieldOrderCnt);
+		int m = priv->poc_computed ? poc_map_find(priv, r->picture_id) : -1;
+		e->top_field_order_cnt = m >= 0 ? priv->poc_map[m].top : poc(r->TopFieldOrderCnt);
+		e->bottom_field_order_cnt =
+			m >= 0 ? priv->poc_map[m].bottom : poc(r->BottomFieldOrderCnt);
 		e->flags = V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE;
 		if (e->fields != V4L2_H264_FRAME_REF)
 			e->flags |= V4L2_H264_DPB_ENTRY_FLAG_FIELD;
@@ -543,8 +680,8 @@ static void fill_decode(struct h264_priv *priv, const struct h264_slice *first)
 
 	d->nal_ref_idc = h->nal_ref_idc;
 	d->frame_num = p->frame_num;
-	d->top_field_order_cnt = poc(p->CurrPic.TopFieldOrderCnt);
-	d->bottom_field_order_cnt = poc(p->CurrPic.BottomFieldOrderCnt);
+	d->top_field_order_cnt = priv->cur_top;
+	d->bottom_field_order_cnt = priv->cur_bottom;
 	d->idr_pic_id = h->idr_pic_id;
 	d->pic_order_cnt_lsb = h->pic_order_cnt_lsb;
 	d->delta_pic_order_cnt_bottom = h->delta_pic_order_cnt_bottom;
@@ -731,6 +868,10 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	fill_pps_scaling(priv, &first->hdr);
 	memset(&priv->decode, 0, sizeof(priv->decode));
 	n_dpb = fill_dpb(ctx, priv, &first->hdr, dpb_ids, refs, &n_refs);
+	priv->poc_computed = compute_poc(priv, &first->hdr, &priv->cur_top, &priv->cur_bottom);
+	poc_map_store(priv, priv->pic.CurrPic.picture_id, priv->pic.pic_fields.bits.field_pic_flag,
+		      priv->pic.CurrPic.flags & VA_PICTURE_H264_BOTTOM_FIELD, priv->cur_top,
+		      priv->cur_bottom, first->hdr.mmco5);
 	fill_decode(priv, first);
 
 	st = declare_stream(ctx, priv);

@@ -54,8 +54,8 @@ while IFS=$'\t' read -r name file fmt md5; do
 	rm -f "$out"
 	rc=0
 	decode "$in" "$out" 2>"$TMP/stderr" || rc=$?
-	read -r w h < <(ffprobe -v error -select_streams v -show_entries stream=width,height \
-		-of csv=p=0:s=' ' "$in")
+	IFS=, read -r w h < <(ffprobe -v error -select_streams v -show_entries stream=width,height \
+		-of csv=p=0 "$in")
 	frames_out=$(($(stat -c %s "$out" 2>/dev/null || echo 0) / (w * h * 3 / 2)))
 	got=$(md5sum <"$out" | cut -d' ' -f1)
 	dev_frames=$(stats_sum frames)
