@@ -343,6 +343,11 @@ static bool check_decode_params(struct h264_ctx *c, const struct emu_job *job,
 	if (!size_ok(dp->dec_ref_pic_marking_bit_size, s->marking_bits))
 		CHECK(job, "decode-params", "dec_ref_pic_marking_bit_size",
 		      dp->dec_ref_pic_marking_bit_size, s->marking_bits[0]);
+	/* pic_order_cnt_type 1: the hardware takes the POCs from DECODE_PARAMS and never reads
+	 * the SPS cycle (offset_for_ref_frame, ...), which VA-API clients cannot even know; the
+	 * model then uses the given POCs (see add_slice) and the DPB checks keep them consistent. */
+	if (sps->pic_order_cnt_type == 1)
+		return !bad;
 	if (!s->field_pic || !s->bottom_field)
 		CHECK(job, "decode-params", "top_field_order_cnt", dp->top_field_order_cnt,
 		      c->poc.top);
@@ -689,6 +694,10 @@ static int add_slice(struct h264_ctx *c, const struct emu_job *job, const uint8_
 		if (!dp || size < sizeof(*dp)) {
 			emu_violation(job, "missing-control", "\"field\":\"decode_params\"");
 			return -1;
+		}
+		if (c->sps.pic_order_cnt_type == 1) {
+			c->poc.top = dp->top_field_order_cnt;
+			c->poc.bottom = dp->bottom_field_order_cnt;
 		}
 		ok = check_decode_params(c, job, dp);
 		ok = check_dpb(c, job, dp) && ok;

@@ -178,7 +178,15 @@ void h264_model_gaps(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
 	uint32_t max = max_frame_num(sps), n;
 	int guard = 0;
 
-	if (s->idr || !m->started || h264_model_is_second_field(m, s))
+	if (h264_model_is_second_field(m, s))
+		return;
+	/* An IDR picture is decoded with an empty DPB (8.2.5.1: all references are dropped). */
+	if (s->idr) {
+		for (int i = 0; i < H264_MAX_FS; i++)
+			m->fs[i].in_use = false;
+		return;
+	}
+	if (!m->started)
 		return;
 	if (s->frame_num == m->prev_ref_frame_num ||
 	    s->frame_num == (m->prev_ref_frame_num + 1) % max)
