@@ -345,7 +345,8 @@ static bool check_decode_params(struct h264_ctx *c, const struct emu_job *job,
 		      dp->dec_ref_pic_marking_bit_size, s->marking_bits[0]);
 	/* pic_order_cnt_type 1: the hardware takes the POCs from DECODE_PARAMS and never reads
 	 * the SPS cycle (offset_for_ref_frame, ...), which VA-API clients cannot even know; the
-	 * model then uses the given POCs (see add_slice) and the DPB checks keep them consistent. */
+	 * model then uses the given POCs (see add_slice) and the DPB checks keep them consistent.
+	 */
 	if (sps->pic_order_cnt_type == 1)
 		return !bad;
 	if (!s->field_pic || !s->bottom_field)
@@ -612,7 +613,7 @@ static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 	int ret = -1;
 
 	if (!c->au_slices)
-		return -1;
+		return -1; /* nothing was submitted for this picture */
 	h264_bw_init(&hdr);
 	if (h264_write_sps(&hdr, &c->sps) ||
 	    h264_write_pps(&hdr, &c->sps, &c->pps, c->has_sm ? &c->sm : NULL) || c->au.err) {
@@ -636,6 +637,8 @@ static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 	second = h264_model_is_second_field(&c->model, &c->first);
 	/* A second field decodes into its first field's picture: no new buffer then. */
 	if (!c->alloc_new && !(second && c->alloc->buf[0])) {
+		emu_debug("h264: request %" PRIu64 ": no picture decoded (%d slices)\n", job->seq,
+			  c->au_slices);
 		ret = -1;
 		goto model;
 	}
@@ -823,6 +826,9 @@ static int h264_finish(void *priv, const struct emu_job *job, struct emu_picture
 	ret = au_decode(c, job);
 	if (c->au_failed)
 		ret = -1;
+	if (ret)
+		emu_debug("h264: request %" PRIu64 ": picture failed (slices %d, checks %s)\n",
+			  job->seq, c->au_slices, c->au_failed ? "failed" : "ok");
 	au_reset(c);
 	if (ret)
 		return -1;
