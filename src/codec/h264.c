@@ -267,11 +267,16 @@ static VAStatus render_slice_data(struct h264_priv *priv, const struct v4l2r_va_
 		priv->data_cap = cap;
 	}
 	memcpy(priv->data + priv->data_size, buf->data, size);
+	const uint8_t *buf_bytes = buf->data;
 	for (unsigned i = priv->first_unpaired; i < priv->n_slices; i++) {
 		struct h264_slice *s = &priv->slices[i];
 
 		s->data_off = priv->data_size + s->param.slice_data_offset;
 		s->data_size = s->param.slice_data_size;
+		/* Zero bytes after the NAL unit belong to the next start code (ffmpeg keeps one):
+		 * a NAL unit never ends with 0x00, and decoders get exactly the NAL unit. */
+		while (s->data_size > 1 && buf_bytes[s->param.slice_data_offset + s->data_size - 1] == 0)
+			s->data_size--;
 	}
 	priv->data_size += size;
 	priv->first_unpaired = priv->n_slices;

@@ -63,6 +63,11 @@ void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 		if (b.index >= ctx->n_cap)
 			continue;
 		struct v4l2r_capbuf *c = &ctx->cap[b.index];
+		if (!c->queued) {
+			/* Not ours to complete: a buffer we did not queue (device bug). */
+			v4l2r_debug(ctx->drv, "CAPTURE %u dequeued but not queued\n", b.index);
+			continue;
+		}
 		c->queued = false;
 		if (c->owner) {
 			c->owner->failed = b.flags & V4L2_BUF_FLAG_ERROR;

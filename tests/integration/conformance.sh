@@ -60,7 +60,8 @@ while IFS=$'\t' read -r name file fmt md5; do
 	got=$(md5sum <"$out" | cut -d' ' -f1)
 	dev_frames=$(stats_sum frames)
 	dev_errors=$(stats_sum errors)
-	viol=$(cat "$TMP/violations" 2>/dev/null | wc -l)
+	viol=0
+	[ -f "$TMP/violations" ] && viol=$(wc -l <"$TMP/violations")
 	errs=$(wc -l <"$TMP/stderr")
 	why=""
 	[ $rc -eq 0 ] || why+=" exit=$rc"
@@ -82,7 +83,7 @@ while IFS=$'\t' read -r name file fmt md5; do
 		fail=$((fail + 1))
 		printf '%-16s %-10s%s\n' "$name" FAIL "$why"
 		head -n 5 "$TMP/stderr" | sed 's/^/    stderr: /'
-		head -n 3 "$TMP/violations" 2>/dev/null | sed 's/^/    violation: /'
+		[ ! -f "$TMP/violations" ] || head -n 3 "$TMP/violations" | sed "s/^/    violation: /"
 	fi
 done <"$manifest"
 echo "$pass passed, $fail failed"
