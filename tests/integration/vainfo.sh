@@ -17,7 +17,7 @@ check() { # devices expected-profiles...
 	emu_run "$devices" vainfo --display x11 >"$TMP/vainfo.out" 2>"$TMP/vainfo.err" ||
 		die "vainfo failed with $devices: $(cat "$TMP/vainfo.err")"
 	got=$(grep -o 'VAProfile[A-Za-z0-9_]*[[:space:]]*:[[:space:]]*VAEntrypointVLD' "$TMP/vainfo.out" |
-		awk '{print $1}' | sort -u | tr '\n' ' ')
+		sed -E 's/[[:space:]]*:.*//' | sort -u | tr '\n' ' ')
 	[ "$got" = "$want" ] || die "with $devices: vainfo lists '$got', expected '$want'"
 	grep -q 'Driver version: .*v4l2-request' "$TMP/vainfo.out" ||
 		die "with $devices: driver vendor string missing: $(grep -i 'driver version' "$TMP/vainfo.out")"
