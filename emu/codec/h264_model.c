@@ -390,6 +390,8 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 		if (!cur)
 			cur = fs_alloc(m);
 		if (cur) {
+			/* the first field's store stays even when an MMCO unmarked that field */
+			cur->in_use = true;
 			uint32_t ltfi = cur->long_term_frame_idx;
 
 			if (!cur->decoded[0] && !cur->decoded[1]) {

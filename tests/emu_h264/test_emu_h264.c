@@ -1127,6 +1127,95 @@ static void test_mutations(const char *dir)
 	stream_free(&st);
 }
 
+/* ---- the reference model on field pictures (no field stream in the conformance set) ---- */
+
+static void field_pic(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps, int frame_num,
+		      bool bottom, int lsb, bool idr, int slice_type, int capture,
+		      struct h264_slice *s, struct h264_cur_poc *poc)
+{
+	memset(s, 0, sizeof(*s));
+	s->nal_ref_idc = 1;
+	s->idr = idr;
+	s->nal_unit_type = idr ? 5 : 1;
+	s->frame_num = (uint32_t)frame_num;
+	s->field_pic = true;
+	s->bottom_field = bottom;
+	s->poc_lsb = (uint32_t)lsb;
+	s->slice_type = (uint32_t)slice_type;
+	h264_model_gaps(m, sps, s);
+	h264_model_poc(m, sps, s, poc);
+	(void)capture;
+}
+
+static void test_model_fields(void)
+{
+	struct v4l2_ctrl_h264_sps sps = {0};
+	struct h264_model m;
+	struct h264_slice s;
+	struct h264_cur_poc poc;
+	struct h264_ref lists[2][33];
+	int n[2], fs0 = -1, nref;
+
+	sps.max_num_ref_frames = 1;
+	sps.log2_max_frame_num_minus4 = 0;
+	sps.log2_max_pic_order_cnt_lsb_minus4 = 2;
+	h264_model_reset(&m);
+
+	/* IDR top field + its bottom field (P, non-IDR): one complementary reference pair */
+	field_pic(&m, &sps, 0, false, 0, true, 2, 0, &s, &poc);
+	EXPECT(poc.top == 0, "field: IDR top poc %d", poc.top);
+	h264_model_finish(&m, &sps, &s, &poc, 0, 1000);
+	field_pic(&m, &sps, 0, true, 1, false, 0, 0, &s, &poc);
+	EXPECT(h264_model_is_second_field(&m, &s), "field: second field not paired");
+	EXPECT(poc.bottom == 1, "field: bottom poc %d", poc.bottom);
+	EXPECT(!h264_model_ref_lists(&m, &sps, &s, &poc, lists, n) && lists[0][0].parity == 0,
+	       "field: second field references the first (top)");
+	h264_model_finish(&m, &sps, &s, &poc, 0, 1000);
+	nref = 0;
+	for (int i = 0; i < H264_MAX_FS; i++) {
+		if (m.fs[i].in_use) {
+			nref++;
+			fs0 = i;
+		}
+	}
+	EXPECT(nref == 1 && m.fs[fs0].ref[0] == 1 && m.fs[fs0].ref[1] == 1 &&
+		   m.fs[fs0].poc[0] == 0 && m.fs[fs0].poc[1] == 1 && m.fs[fs0].ts == 1000,
+	       "field: one short-term pair after the first frame");
+
+	/* next frame, top field P: list = pair's top (same parity) then bottom */
+	field_pic(&m, &sps, 1, false, 4, false, 0, 1, &s, &poc);
+	s.num_ref_idx_active_minus1[0] = 1;
+	EXPECT(!h264_model_is_second_field(&m, &s), "field: new frame paired");
+	EXPECT(poc.top == 4, "field: top poc %d", poc.top);
+	EXPECT(!h264_model_ref_lists(&m, &sps, &s, &poc, lists, n) && n[0] == 2 &&
+		   lists[0][0].fs == fs0 && lists[0][0].parity == 0 && lists[0][1].fs == fs0 &&
+		   lists[0][1].parity == 1,
+	       "field: P top list (%d,%d) (%d,%d)", lists[0][0].fs, lists[0][0].parity,
+	       lists[0][1].fs, lists[0][1].parity);
+	h264_model_finish(&m, &sps, &s, &poc, 1, 2000);
+	/* sliding window with max_num_ref_frames 1: the first pair is gone */
+	EXPECT(!m.fs[fs0].in_use || m.fs[fs0].ts == 2000, "field: sliding window kept the pair");
+
+	/* its bottom field: only the top field of the same frame is a reference */
+	field_pic(&m, &sps, 1, true, 5, false, 0, 1, &s, &poc);
+	EXPECT(h264_model_is_second_field(&m, &s), "field: second field of frame 1");
+	EXPECT(!h264_model_ref_lists(&m, &sps, &s, &poc, lists, n) &&
+		   m.fs[lists[0][0].fs].ts == 2000 && lists[0][0].parity == 0 && lists[0][1].fs < 0,
+	       "field: P bottom list");
+	/* MMCO 1 on a field: picNumX = CurrPicNum - 1 = 2*1+1-1 = 2 = same-parity? no: the top
+	 * field of this frame has PicNum 2*FrameNumWrap = 2 (opposite parity) */
+	s.adaptive_marking = true;
+	s.n_mmco = 1;
+	s.mmco[0].op = 1;
+	s.mmco[0].diff_pic_nums_minus1 = 0;
+	h264_model_finish(&m, &sps, &s, &poc, 1, 2000);
+	nref = 0;
+	for (int i = 0; i < H264_MAX_FS; i++)
+		if (m.fs[i].in_use && m.fs[i].ts == 2000)
+			nref += (m.fs[i].ref[0] != 0) + 2 * (m.fs[i].ref[1] != 0);
+	EXPECT(nref == 2, "field: MMCO 1 should leave only the bottom field (got mask %d)", nref);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1135,6 +1224,7 @@ int main(int argc, char **argv)
 	}
 	fake_quiet = !getenv("EMU_H264_TEST_VERBOSE");
 	test_ctrls();
+	test_model_fields();
 	test_conformance(argv[1]);
 	test_mutations(argv[1]);
 	for (int i = 2; i < argc; i++)
