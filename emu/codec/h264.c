@@ -769,6 +769,13 @@ static int h264_submit(void *priv, const struct emu_job *job)
 		}
 		c->au_capture = job->capture_index;
 		c->au_ts = job->timestamp;
+		/* the core validated them; the parser's bit counts rely on it, so make sure */
+		if (h264_try_ctrl(cfg, V4L2_CID_STATELESS_H264_SPS, &c->sps, sizeof(c->sps)) ||
+		    h264_try_ctrl(cfg, V4L2_CID_STATELESS_H264_PPS, &c->pps, sizeof(c->pps))) {
+			emu_violation(job, "invalid-control", "\"field\":\"sps/pps\"");
+			c->au_failed = true;
+			return -1;
+		}
 	}
 	if (cfg->start_code == EMU_START_CODE_NONE) {
 		ret = add_slice(c, job, job->data, job->size);

@@ -9,6 +9,7 @@
  * Usage: test_emu_h264 CONFORMANCE_DIR [CLIP.264...]
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1216,6 +1217,88 @@ static void test_model_fields(void)
 	EXPECT(nref == 2, "field: MMCO 1 should leave only the bottom field (got mask %d)", nref);
 }
 
+/* Corrupted slice data and random controls must fail cleanly (run under ASan in CI setups). */
+static void test_garbage(const char *dir)
+{
+	char path[4096];
+	struct stream st;
+	struct emu_instance inst;
+	void *priv;
+	uint32_t seed = 12345;
+	int ok = 0, failed = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, "CI_MW_D.264");
+	if (stream_load(&st, path) || st.n_aus < 10) {
+		EXPECT(0, "cannot load %s", path);
+		return;
+	}
+	for (int c = 0; c < 2; c++) {
+		memset(&inst, 0, sizeof(inst));
+		inst.cfg = c ? cfg_cedrus : cfg_hantro;
+		priv = emu_codec_h264.open(&inst);
+		EXPECT(priv, "open");
+		for (int a = 0; priv && a < st.n_aus; a++) {
+			const struct au *au = &st.aus[a];
+			static struct req r;
+			struct fake_job fj;
+			struct emu_picture pic;
+			uint8_t buf[65536];
+			size_t len = 0;
+
+			for (int k = au->first_nal; k < au->first_nal + au->n_nals; k++) {
+				const struct nal *nl = &st.nals[k];
+
+				if (len + nl->n + 4 > sizeof(buf))
+					break;
+				if (!c) {
+					memcpy(buf + len, "\0\0\1", 3);
+					len += 3;
+				}
+				memcpy(buf + len, nl->p, nl->n);
+				len += nl->n;
+				if (c)
+					break;
+			}
+			/* flip bytes; and every 7th request random controls */
+			for (int i = 0; i < 8 && len; i++) {
+				seed = seed * 1103515245 + 12345;
+				buf[(seed >> 8) % len] ^= (uint8_t)(seed >> 24);
+			}
+			memset(&r, 0, sizeof(r));
+			r.sps = au->sps.v;
+			r.pps = au->pps.v;
+			if (a % 7 == 3) {
+				uint8_t *p = (uint8_t *)&r;
+
+				for (size_t i = 0; i < offsetof(struct req, has_pw); i++) {
+					seed = seed * 1103515245 + 12345;
+					p[i] = (uint8_t)(seed >> 16);
+				}
+				r.has_pw = seed & 1;
+			}
+			memset(&fj, 0, sizeof(fj));
+			fj.job.inst = &inst;
+			fj.job.seq = (uint64_t)a;
+			fj.job.timestamp = (uint64_t)(a + 1) * 1000;
+			fj.job.capture_index = a % FAKE_MAX_CAPTURE;
+			fj.job.data = buf;
+			fj.job.size = len;
+			set_ctrls(&fj, &r, c == 1);
+			if (emu_codec_h264.submit(priv, &fj.job) == 0 &&
+			    emu_codec_h264.finish(priv, &fj.job, &pic) == 0)
+				ok++;
+			else
+				failed++;
+		}
+		if (priv)
+			emu_codec_h264.close(priv);
+	}
+	/* DPBs are empty here, so P pictures fail the DPB check: most requests fail */
+	EXPECT(failed > 0, "garbage: nothing failed (%d ok)", ok);
+	printf("garbage: %d requests failed cleanly, %d decoded\n", failed, ok);
+	stream_free(&st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1227,6 +1310,7 @@ int main(int argc, char **argv)
 	test_model_fields();
 	test_conformance(argv[1]);
 	test_mutations(argv[1]);
+	test_garbage(argv[1]);
 	for (int i = 2; i < argc; i++)
 		test_clip(argv[i]);
 	printf("%d failure(s)\n", failures);
