@@ -420,9 +420,9 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 		CHECK(job, "dpb-entry", lt ? "frame_num(LongTermFrameIdx)" : "frame_num",
 		      e->frame_num, lt ? f->long_term_frame_idx : f->frame_num);
 		CHECK(job, "dpb-entry", "fields", e->fields, want_fields);
+		/* "The DPB entry is a single field or a complementary field pair" (uAPI) */
 		CHECK(job, "dpb-entry", "flags.FIELD",
-		      !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_FIELD),
-		      want_fields != V4L2_H264_FRAME_REF);
+		      !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_FIELD), f->field_coded);
 		if (f->decoded[0])
 			CHECK(job, "dpb-entry", "top_field_order_cnt", e->top_field_order_cnt,
 			      f->poc[0]);

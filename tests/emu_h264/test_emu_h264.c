@@ -122,7 +122,7 @@ static void fill_dpb(const struct h264_model *m, struct v4l2_ctrl_h264_decode_pa
 		e->flags = V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE;
 		if (lt)
 			e->flags |= V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM;
-		if (e->fields != V4L2_H264_FRAME_REF)
+		if (f->field_coded)
 			e->flags |= V4L2_H264_DPB_ENTRY_FLAG_FIELD;
 	}
 }
@@ -1180,7 +1180,8 @@ static void test_model_fields(void)
 		}
 	}
 	EXPECT(nref == 1 && m.fs[fs0].ref[0] == 1 && m.fs[fs0].ref[1] == 1 &&
-		   m.fs[fs0].poc[0] == 0 && m.fs[fs0].poc[1] == 1 && m.fs[fs0].ts == 1000,
+		   m.fs[fs0].field_coded && m.fs[fs0].poc[0] == 0 && m.fs[fs0].poc[1] == 1 &&
+		   m.fs[fs0].ts == 1000,
 	       "field: one short-term pair after the first frame");
 
 	/* next frame, top field P: list = pair's top (same parity) then bottom */
