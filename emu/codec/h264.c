@@ -500,9 +500,10 @@ static bool check_ref_lists(struct h264_ctx *c, const struct emu_job *job,
 }
 
 /*
- * SLICE_PARAMS (slice-based devices). header_bit_size is accepted in the conventions clients
- * use: RBSP or escaped bits, counted with or without the NAL header byte (GStreamer: escaped,
- * without; FFmpeg: RBSP, with).
+ * SLICE_PARAMS (slice-based devices). header_bit_size ("offset in bits to slice_data() from the
+ * beginning of this slice") is accepted in the conventions clients use: RBSP or escaped bits,
+ * with or without the NAL header byte, and GStreamer's (header byte + escaped bits - number of
+ * escape bytes); they differ only when the header holds an emulation-prevention byte.
  */
 static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 			       const struct h264_slice *s,
@@ -512,9 +513,12 @@ static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 	uint32_t hb = sp->header_bit_size;
 	uint32_t st = s->slice_type;
 
+	/* GStreamer: 8 * NAL header bytes + escaped header bits - number of escape bytes */
+	uint32_t gst = s->header_bits[1] + 8 - (s->header_bits[1] - s->header_bits[0]) / 8;
+
 	if (hb != s->header_bits[0] && hb != s->header_bits[1] && hb != s->header_bits[0] + 8 &&
-	    hb != s->header_bits[1] + 8)
-		CHECK(job, "slice-params", "header_bit_size", hb, s->header_bits[1]);
+	    hb != s->header_bits[1] + 8 && hb != gst)
+		CHECK(job, "slice-params", "header_bit_size", hb, s->header_bits[0] + 8);
 	CHECK(job, "slice-params", "first_mb_in_slice", sp->first_mb_in_slice,
 	      s->first_mb_in_slice);
 	CHECK(job, "slice-params", "slice_type", sp->slice_type, st);
