@@ -8,6 +8,8 @@
  *     api       device(s) from V4L2_EMU_DEVICES (cedrus expected): everything below
  *     nodevice  V4L2_EMU_DEVICES empty: initialisation must fail
  *     single    a single-instance cedrus: a second context gets VA_STATUS_ERROR_HW_BUSY
+ *     linear    cedrus:layout=nv12: LINEAR export, direct vaDeriveImage
+ *     tiled4l4  rkvdec:layout=nv12_4l4: export and vaDeriveImage refused
  */
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -462,12 +464,64 @@ static void test_single(struct drv *d)
 	ST(v->vaDestroyConfig(c, config), VA_STATUS_SUCCESS);
 }
 
+/* Layouts: linear NV12 exports with the LINEAR modifier and derives directly; hantro/rkvdec 4x4
+ * tiles have no DRM modifier and are neither exported nor derived (clients use vaGetImage). */
+static void test_layout(struct drv *d, bool linear)
+{
+	VADriverContextP c = &d->ctx;
+	const struct VADriverVTable *v = &d->vtable;
+	VAConfigID config;
+	VASurfaceID s[2];
+	VAContextID ctx;
+	VADRMPRIMESurfaceDescriptor desc;
+	VAImage img;
+
+	ST(v->vaCreateConfig(c, VAProfileH264Main, VAEntrypointVLD, NULL, 0, &config),
+	   VA_STATUS_SUCCESS);
+	ST(v->vaCreateSurfaces(c, 176, 144, VA_RT_FORMAT_YUV420, 2, s), VA_STATUS_SUCCESS);
+	ST(v->vaCreateContext(c, config, 176, 144, VA_PROGRESSIVE, s, 2, &ctx), VA_STATUS_SUCCESS);
+	memset(&desc, 0, sizeof(desc));
+	if (linear) {
+		ST(v->vaExportSurfaceHandle(c, s[0], VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2,
+					    VA_EXPORT_SURFACE_COMPOSED_LAYERS, &desc),
+		   VA_STATUS_SUCCESS);
+		/* bpl = ALIGN(176, 16) = 176, CbCr at 176 * 144 = 25344, size 38016 */
+		CHECK(desc.num_objects == 1 && desc.objects[0].size >= 38016 &&
+			      desc.objects[0].drm_format_modifier == DRM_FORMAT_MOD_LINEAR &&
+			      desc.num_layers == 1 && desc.layers[0].num_planes == 2 &&
+			      desc.layers[0].pitch[0] == 176 && desc.layers[0].offset[1] == 25344,
+		      "linear descriptor: size %u modifier %#llx pitch %u offset %u",
+		      desc.objects[0].size, (unsigned long long)desc.objects[0].drm_format_modifier,
+		      desc.layers[0].pitch[0], desc.layers[0].offset[1]);
+		if (desc.num_objects == 1)
+			close(desc.objects[0].fd);
+		ST(v->vaDeriveImage(c, s[0], &img), VA_STATUS_SUCCESS);
+		CHECK(img.format.fourcc == VA_FOURCC_NV12 && img.width == 176 && img.height == 144 &&
+			      img.pitches[0] == 176 && img.offsets[1] == 25344,
+		      "derived image %ux%u pitch %u offset %u", img.width, img.height, img.pitches[0],
+		      img.offsets[1]);
+		void *p = NULL;
+		ST(v->vaMapBuffer(c, img.buf, &p), VA_STATUS_SUCCESS);
+		CHECK(p != NULL, "derived image not mapped");
+		ST(v->vaUnmapBuffer(c, img.buf), VA_STATUS_SUCCESS);
+		ST(v->vaDestroyImage(c, img.image_id), VA_STATUS_SUCCESS);
+	} else {
+		ST(v->vaExportSurfaceHandle(c, s[0], VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2,
+					    VA_EXPORT_SURFACE_SEPARATE_LAYERS, &desc),
+		   VA_STATUS_ERROR_OPERATION_FAILED);
+		ST(v->vaDeriveImage(c, s[0], &img), VA_STATUS_ERROR_OPERATION_FAILED);
+	}
+	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
+	ST(v->vaDestroySurfaces(c, s, 2), VA_STATUS_SUCCESS);
+	ST(v->vaDestroyConfig(c, config), VA_STATUS_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
 	struct drv d;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s DRIVER.so api|nodevice|single\n", argv[0]);
+		fprintf(stderr, "usage: %s DRIVER.so api|nodevice|single|linear|tiled4l4\n", argv[0]);
 		return 2;
 	}
 	/* A missing emulator is a failure, not a skip. */
@@ -489,6 +543,8 @@ int main(int argc, char **argv)
 		check_vtable(&d);
 		if (strcmp(argv[2], "single") == 0) {
 			test_single(&d);
+		} else if (strcmp(argv[2], "linear") == 0 || strcmp(argv[2], "tiled4l4") == 0) {
+			test_layout(&d, strcmp(argv[2], "linear") == 0);
 		} else {
 			VAConfigID config = 0;
 
