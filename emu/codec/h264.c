@@ -368,6 +368,8 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 		      const struct v4l2_ctrl_h264_decode_params *dp)
 {
 	bool bad = false, matched[H264_MAX_FS] = {false};
+	int pair_fs =
+	    h264_model_is_second_field(&c->model, &c->first) ? c->model.prev_field_fs : -1;
 
 	for (int i = 0; i < V4L2_H264_NUM_DPB_ENTRIES; i++) {
 		const struct v4l2_h264_dpb_entry *e = &dp->dpb[i];
@@ -419,6 +421,12 @@ static bool check_dpb(struct h264_ctx *c, const struct emu_job *job,
 		      !!(e->flags & V4L2_H264_DPB_ENTRY_FLAG_LONG_TERM), lt);
 		CHECK(job, "dpb-entry", lt ? "frame_num(LongTermFrameIdx)" : "frame_num",
 		      e->frame_num, lt ? f->long_term_frame_idx : f->frame_num);
+		/* The first field of the picture being decoded (second field): clients may already
+		 * describe the pair (GStreamer links both fields before decoding the second). */
+		if (fi == pair_fs &&
+		    e->fields == (want_fields | (c->first.bottom_field ? V4L2_H264_BOTTOM_FIELD_REF
+								       : V4L2_H264_TOP_FIELD_REF)))
+			want_fields = e->fields;
 		CHECK(job, "dpb-entry", "fields", e->fields, want_fields);
 		/* "The DPB entry is a single field or a complementary field pair" (uAPI) */
 		CHECK(job, "dpb-entry", "flags.FIELD",
