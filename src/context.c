@@ -21,6 +21,10 @@ void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx)
 
 	if (ctx->video_fd >= 0)
 		(void)v4l2r_requests_wait_all(ctx);
+	if (ctx->codec_ready && ctx->cfg.codec->fini)
+		ctx->cfg.codec->fini(ctx, ctx->priv);
+	/* Keeps a copy of the decoded pictures: the surfaces outlive the context. */
+	v4l2r_video_close(ctx);
 	while ((s = v4l2r_table_next(&drv->surfaces, &pos))) {
 		if (s->ctx == ctx) {
 			s->ctx = NULL;
@@ -28,9 +32,6 @@ void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx)
 			s->last_slot = NULL;
 		}
 	}
-	if (ctx->codec_ready && ctx->cfg.codec->fini)
-		ctx->cfg.codec->fini(ctx, ctx->priv);
-	v4l2r_video_close(ctx);
 	if (ctx->id)
 		v4l2r_table_remove(&drv->contexts, ctx->id);
 	free(ctx->targets);

@@ -154,8 +154,10 @@ static void driver_free(struct v4l2r_driver *drv)
 	while ((o = v4l2r_table_next(&drv->buffers, &pos)))
 		v4l2r_buffer_free(drv, o);
 	pos = 0;
-	while ((o = v4l2r_table_next(&drv->surfaces, &pos)))
+	while ((o = v4l2r_table_next(&drv->surfaces, &pos))) {
+		v4l2r_surface_drop_snapshot(o);
 		free(o);
+	}
 	pos = 0;
 	while ((o = v4l2r_table_next(&drv->configs, &pos)))
 		free(o);

@@ -25,6 +25,14 @@
 #define V4L2R_MAX_SURFACE_DIM 16384
 #define V4L2R_MAX_BUFFER_SIZE (256u << 20)
 
+struct v4l2r_layout {
+	uint32_t fourcc;
+	uint32_t bpl;       /* bytes per line of both planes */
+	uint32_t uv_offset; /* start of the CbCr plane */
+	uint32_t width, height;
+	size_t size;
+};
+
 struct v4l2r_device {
 	char video_path[64];
 	char media_path[64];
@@ -61,6 +69,10 @@ struct v4l2r_surface {
 	bool failed;           /* the last picture completed with an error */
 	struct v4l2r_slot *last_slot; /* last request of the last picture ... */
 	uint64_t last_seq;            /* ... while its seq matches */
+	/* A copy of the decoded picture once its CAPTURE buffer is gone (context destroyed or
+	 * stream reallocated): clients still read frames they hold. */
+	uint8_t *snap;
+	struct v4l2r_layout snap_layout;
 };
 
 struct v4l2r_slot {
@@ -167,14 +179,10 @@ VAStatus v4l2r_surface_wait(struct v4l2r_surface *s);
 /* context.c */
 void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx);
 
+/* surface.c */
+void v4l2r_surface_drop_snapshot(struct v4l2r_surface *s);
+
 /* format/format.c */
-struct v4l2r_layout {
-	uint32_t fourcc;
-	uint32_t bpl;       /* bytes per line of both planes */
-	uint32_t uv_offset; /* start of the CbCr plane */
-	uint32_t width, height;
-	size_t size;
-};
 bool v4l2r_format_known(uint32_t fourcc);
 bool v4l2r_format_linear(uint32_t fourcc);
 uint64_t v4l2r_format_modifier(uint32_t fourcc, bool *ok);

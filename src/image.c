@@ -249,28 +249,34 @@ VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y,
 	if (st != VA_STATUS_SUCCESS)
 		goto out;
 	ctx = s->ctx;
-	if (!ctx || s->cap < 0 || !ctx->cap_on || !s->decoded) {
+	const uint8_t *src;
+	struct v4l2r_layout l;
+	if (ctx && s->cap >= 0 && ctx->cap_on && s->decoded) {
+		src = v4l2r_video_cap_map(ctx, s->cap);
+		l = (struct v4l2r_layout){
+			.fourcc = ctx->cap_fourcc,
+			.bpl = ctx->cap_bpl,
+			.uv_offset = ctx->cap_uv_offset,
+			.width = ctx->cap_w,
+			.height = ctx->cap_h,
+			.size = ctx->cap[s->cap].length,
+		};
+	} else if (s->snap) {
+		src = s->snap; /* its context is gone */
+		l = s->snap_layout;
+	} else {
 		st = VA_STATUS_ERROR_OPERATION_FAILED; /* nothing decoded into it */
 		goto out;
 	}
-	bool want10 = ctx->cap_fourcc == V4L2_PIX_FMT_P010;
-	if ((img->image.format.fourcc == VA_FOURCC_P010) != want10) {
-		st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
-		goto out;
-	}
-	const uint8_t *src = v4l2r_video_cap_map(ctx, s->cap);
 	if (!src) {
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto out;
 	}
-	struct v4l2r_layout l = {
-		.fourcc = ctx->cap_fourcc,
-		.bpl = ctx->cap_bpl,
-		.uv_offset = ctx->cap_uv_offset,
-		.width = ctx->cap_w,
-		.height = ctx->cap_h,
-		.size = ctx->cap[s->cap].length,
-	};
+	bool want10 = l.fourcc == V4L2_PIX_FMT_P010;
+	if ((img->image.format.fourcc == VA_FOURCC_P010) != want10) {
+		st = VA_STATUS_ERROR_INVALID_IMAGE_FORMAT;
+		goto out;
+	}
 	/* The image must hold the rectangle as its pitches and offsets say. */
 	uint64_t bps = want10 ? 2 : 1;
 	if ((uint64_t)img->image.pitches[0] < width * bps ||

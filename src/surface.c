@@ -103,6 +103,12 @@ VAStatus v4l2r_CreateSurfaces2(VADriverContextP va, unsigned int format, unsigne
 	return create(v4l2r_drv(va), format, width, height, surfaces, num);
 }
 
+void v4l2r_surface_drop_snapshot(struct v4l2r_surface *s)
+{
+	free(s->snap);
+	s->snap = NULL;
+}
+
 static void surface_destroy(struct v4l2r_driver *drv, struct v4l2r_surface *s)
 {
 	if (s->ctx) {
@@ -115,6 +121,7 @@ static void surface_destroy(struct v4l2r_driver *drv, struct v4l2r_surface *s)
 			s->ctx->in_picture = false;
 		}
 	}
+	v4l2r_surface_drop_snapshot(s);
 	v4l2r_table_remove(&drv->surfaces, s->id);
 	free(s);
 }

@@ -295,6 +295,7 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 		ctx->pic_cap_queued = true;
 		cap_queued_here = true;
 		target->decoded = false;
+		v4l2r_surface_drop_snapshot(target);
 		target->failed = false;
 	}
 	target->ts = ctx->pic_ts;

@@ -149,8 +149,23 @@ static void unbind_all(struct v4l2r_ctx *ctx)
 		struct v4l2r_capbuf *c = &ctx->cap[i];
 
 		if (c->owner) {
-			c->owner->cap = -1;
-			c->owner->decoded = false;
+			struct v4l2r_surface *o = c->owner;
+			const uint8_t *src = o->decoded ? v4l2r_video_cap_map(ctx, (int)i) : NULL;
+
+			v4l2r_surface_drop_snapshot(o);
+			if (src && (o->snap = malloc(c->length))) {
+				memcpy(o->snap, src, c->length);
+				o->snap_layout = (struct v4l2r_layout){
+					.fourcc = ctx->cap_fourcc,
+					.bpl = ctx->cap_bpl,
+					.uv_offset = ctx->cap_uv_offset,
+					.width = ctx->cap_w,
+					.height = ctx->cap_h,
+					.size = c->length,
+				};
+			}
+			o->cap = -1;
+			o->decoded = false;
 		}
 		c->owner = NULL;
 		if (c->map)
