@@ -80,6 +80,7 @@ struct h264_priv {
 	struct {
 		VASurfaceID id;
 		int32_t top, bottom;
+		bool field_coded; /* decoded as field picture(s) */
 	} poc_map[64];
 	unsigned poc_map_next;
 	bool poc_computed; /* the stream's counts are computed here (types 0 and 2) */
@@ -427,6 +428,7 @@ static void poc_map_store(struct h264_priv *priv, VASurfaceID id, bool field, bo
 		top -= t;
 		bottom -= t;
 	}
+	priv->poc_map[i].field_coded = field;
 	if (!field || !bottom_field)
 		priv->poc_map[i].top = top;
 	if (!field || bottom_field)
@@ -640,17 +642,20 @@ static unsigned fill_dpb(struct v4l2r_ctx *ctx, struct h264_priv *priv,
 			continue;
 
 		struct v4l2_h264_dpb_entry *e = &d->dpb[n];
+		int m = poc_map_find(priv, r->picture_id);
 		bool lt = r->flags & VA_PICTURE_H264_LONG_TERM_REFERENCE;
 		uint32_t num = r->frame_idx;
 
 		e->reference_ts = v4l2r_surface_ts(surf);
 		e->fields = va_fields(r->flags);
-		int m = priv->poc_computed ? poc_map_find(priv, r->picture_id) : -1;
-		e->top_field_order_cnt = m >= 0 ? priv->poc_map[m].top : poc(r->TopFieldOrderCnt);
-		e->bottom_field_order_cnt =
-			m >= 0 ? priv->poc_map[m].bottom : poc(r->BottomFieldOrderCnt);
+		e->top_field_order_cnt = m >= 0 && priv->poc_computed ? priv->poc_map[m].top
+								      : poc(r->TopFieldOrderCnt);
+		e->bottom_field_order_cnt = m >= 0 && priv->poc_computed
+						    ? priv->poc_map[m].bottom
+						    : poc(r->BottomFieldOrderCnt);
 		e->flags = V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE;
-		if (e->fields != V4L2_H264_FRAME_REF)
+		/* FIELD: the reference was coded as field picture(s) (uAPI: "a field picture"). */
+		if (m >= 0 ? priv->poc_map[m].field_coded : e->fields != V4L2_H264_FRAME_REF)
 			e->flags |= V4L2_H264_DPB_ENTRY_FLAG_FIELD;
 		if (lt) {
 			/* LongTermFrameIdx goes in frame_num; pic_num is LongTermPicNum (8-3). */

@@ -24,7 +24,7 @@ for dev in hantro-g1 rkvdec cedrus rkvdec:layout=nv12_4l4; do
 	emu_run "$dev" ffmpeg -nostdin -v error -init_hw_device "vaapi=va:$DISPLAY" -hwaccel vaapi \
 		-hwaccel_device va -i "$TMP/clip.h264" -pix_fmt yuv420p -f framemd5 - \
 		2>"$TMP/stderr" >"$TMP/hw.md5" || rc=$?
-	grep -v '^#' "$TMP/hw.md5" | awk -F, '{print $NF}' >"$TMP/hw"
+	{ grep -v '^#' "$TMP/hw.md5" || true; } | awk -F, '{print $NF}' >"$TMP/hw"
 	why=""
 	[ $rc -eq 0 ] || why+=" exit=$rc"
 	cmp -s "$TMP/hw" "$TMP/sw" || why+=" frames-differ($(wc -l <"$TMP/hw") frames)"
