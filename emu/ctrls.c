@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emu.h"
 
@@ -371,7 +372,10 @@ static int s_ctrl(struct emu_instance *inst, struct v4l2_control *ctl)
 	ret = validate_simple(c, &v);
 	if (ret)
 		return ret;
-	store_simple(c, inst->cur, v);
+	if (load_simple(c, inst->cur) != v) {
+		store_simple(c, inst->cur, v);
+		emu_ctrl_changed(inst, i);
+	}
 	ctl->value = (int32_t)v;
 	return 0;
 }
@@ -564,7 +568,17 @@ static int s_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs, 
 	}
 	cs->error_idx = cs->count;
 	if (set) {
-		memcpy(req ? req->vals : inst->cur, tmp, dev->vals_size);
+		uint8_t *dst = req ? req->vals : inst->cur;
+
+		for (uint32_t i = 0; !req && i < cs->count; i++) {
+			const struct emu_ctrl *c = &dev->ctrls[idx[i]];
+
+			if (memcmp(dst + c->offset, tmp + c->offset, c->size)) {
+				memcpy(dst + c->offset, tmp + c->offset, c->size);
+				emu_ctrl_changed(inst, idx[i]);
+			}
+		}
+		memcpy(dst, tmp, dev->vals_size);
 		if (req) {
 			for (uint32_t i = 0; i < cs->count; i++)
 				req->set[idx[i]] = true;
@@ -603,6 +617,123 @@ int emu_ctrl_ioctl(struct emu_instance *inst, int fd, unsigned long cmd, void *a
 		return s_ext_ctrls(inst, arg, true);
 	case VIDIOC_TRY_EXT_CTRLS:
 		return s_ext_ctrls(inst, arg, false);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- control events (v4l2_ctrl_subscribe_event, v4l2-event.c) ---- */
+
+static void fill_event(struct emu_instance *inst, const struct emu_ctrl *c, uint32_t changes,
+		       struct v4l2_event *ev)
+{
+	struct timespec ts;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = V4L2_EVENT_CTRL;
+	ev->id = c->d.id;
+	ev->u.ctrl.changes = changes;
+	ev->u.ctrl.type = c->d.type;
+	ev->u.ctrl.flags = c->d.flags;
+	if (c->compound)
+		ev->u.ctrl.value64 = 0;
+	else if (c->d.type == V4L2_CTRL_TYPE_INTEGER64)
+		ev->u.ctrl.value64 = load_simple(c, inst->cur);
+	else
+		ev->u.ctrl.value = (int32_t)load_simple(c, inst->cur);
+	ev->u.ctrl.minimum = (int32_t)c->d.minimum;
+	ev->u.ctrl.maximum = (int32_t)c->d.maximum;
+	ev->u.ctrl.step = (int32_t)c->d.step;
+	ev->u.ctrl.default_value = (int32_t)c->d.default_value;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ev->timestamp = ts;
+}
+
+static void queue_event(struct emu_instance *inst, const struct v4l2_event *ev)
+{
+	/* A full queue drops the oldest event, as v4l2-event.c does. */
+	if (inst->nev == (int)(sizeof(inst->evq) / sizeof(inst->evq[0]))) {
+		memmove(&inst->evq[0], &inst->evq[1], sizeof(inst->evq[0]) * (size_t)(inst->nev - 1));
+		inst->nev--;
+	}
+	inst->evq[inst->nev] = *ev;
+	inst->evq[inst->nev].sequence = inst->ev_seq++;
+	inst->nev++;
+	emu_file_update(inst->file);
+}
+
+/* The instance itself changed a control: only subscriptions with ALLOW_FEEDBACK hear of it. */
+void emu_ctrl_changed(struct emu_instance *inst, int idx)
+{
+	const struct emu_ctrl *c = &inst->dev->ctrls[idx];
+
+	for (int i = 0; i < inst->nsubs; i++) {
+		struct v4l2_event ev;
+
+		if (inst->subs[i].id != c->d.id ||
+		    !(inst->subs[i].flags & V4L2_EVENT_SUB_FL_ALLOW_FEEDBACK))
+			continue;
+		fill_event(inst, c, V4L2_EVENT_CTRL_CH_VALUE, &ev);
+		queue_event(inst, &ev);
+	}
+}
+
+int emu_event_ioctl(struct emu_instance *inst, unsigned long cmd, void *arg)
+{
+	struct v4l2_event_subscription *sub = arg;
+	int i, idx;
+
+	switch (cmd) {
+	case VIDIOC_SUBSCRIBE_EVENT:
+		if (sub->type != V4L2_EVENT_CTRL)
+			return -EINVAL;
+		idx = emu_ctrl_index(inst->dev, sub->id);
+		if (idx < 0)
+			return -EINVAL;
+		for (i = 0; i < inst->nsubs; i++)
+			if (inst->subs[i].type == sub->type && inst->subs[i].id == sub->id)
+				break;
+		if (i == inst->nsubs) {
+			if (inst->nsubs >= EMU_MAX_CTRLS)
+				return -ENOMEM;
+			inst->nsubs++;
+		}
+		inst->subs[i] = *sub;
+		/* v4l2_ctrl_add_event(): no initial event for write-only (class) controls */
+		if ((sub->flags & V4L2_EVENT_SUB_FL_SEND_INITIAL) &&
+		    !(inst->dev->ctrls[idx].d.flags & V4L2_CTRL_FLAG_WRITE_ONLY)) {
+			struct v4l2_event ev;
+
+			fill_event(inst, &inst->dev->ctrls[idx],
+				   V4L2_EVENT_CTRL_CH_VALUE | V4L2_EVENT_CTRL_CH_FLAGS, &ev);
+			queue_event(inst, &ev);
+		}
+		return 0;
+	case VIDIOC_UNSUBSCRIBE_EVENT:
+		for (i = 0; i < inst->nsubs;) {
+			if (sub->type == V4L2_EVENT_ALL ||
+			    (inst->subs[i].type == sub->type && inst->subs[i].id == sub->id)) {
+				inst->subs[i] = inst->subs[--inst->nsubs];
+				continue;
+			}
+			i++;
+		}
+		if (sub->type == V4L2_EVENT_ALL)
+			inst->nev = 0;
+		emu_file_update(inst->file);
+		return 0;
+	case VIDIOC_DQEVENT: {
+		struct v4l2_event *ev = arg;
+
+		if (inst->nev == 0)
+			return -ENOENT;
+		*ev = inst->evq[0];
+		inst->nev--;
+		memmove(&inst->evq[0], &inst->evq[1], sizeof(inst->evq[0]) * (size_t)inst->nev);
+		ev->pending = (uint32_t)inst->nev;
+		emu_file_update(inst->file);
+		return 0;
+	}
 	default:
 		return -ENOTTY;
 	}

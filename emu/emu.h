@@ -70,6 +70,7 @@ struct emu_device {
 	uint32_t vals_size;
 	uint8_t *defaults; /* default value blob */
 	int ninst_open;
+	int prio_count[4]; /* open instances per V4L2 priority */
 	int inst_counter;
 	struct emu_instance *insts; /* list */
 	struct emu_request *reqs;   /* list of live requests */
@@ -139,6 +140,12 @@ struct emu_instance {
 	bool closing;
 	bool stats_done;
 	int prio;
+	/* control events (v4l2_ctrl_subscribe_event) */
+	struct v4l2_event_subscription subs[EMU_MAX_CTRLS];
+	int nsubs;
+	struct v4l2_event evq[32];
+	int nev;
+	uint32_t ev_seq;
 	uint64_t req_seq;
 	uint64_t n_requests, n_frames, n_errors;
 };
@@ -213,6 +220,8 @@ struct emu_device *emu_dev_by_media_path(const char *path);
 int emu_ctrls_init(struct emu_device *dev);
 int emu_ctrl_index(const struct emu_device *dev, uint32_t id);
 int emu_ctrl_ioctl(struct emu_instance *inst, int fd, unsigned long cmd, void *arg);
+int emu_event_ioctl(struct emu_instance *inst, unsigned long cmd, void *arg);
+void emu_ctrl_changed(struct emu_instance *inst, int idx);
 
 /* media.c */
 int emu_media_ioctl(struct emu_file *f, unsigned long cmd, void *arg);

@@ -243,8 +243,19 @@ static int request_alloc(struct emu_device *dev, int *out)
 
 int emu_media_ioctl(struct emu_file *f, unsigned long cmd, void *arg)
 {
-	if (!arg)
-		return -EFAULT;
+	switch (cmd) {
+	case MEDIA_IOC_DEVICE_INFO:
+	case MEDIA_IOC_G_TOPOLOGY:
+	case MEDIA_IOC_ENUM_ENTITIES:
+	case MEDIA_IOC_ENUM_LINKS:
+	case MEDIA_IOC_SETUP_LINK:
+	case MEDIA_IOC_REQUEST_ALLOC:
+		if (!arg)
+			return -EFAULT;
+		break;
+	default:
+		return -ENOTTY;
+	}
 	switch (cmd) {
 	case MEDIA_IOC_DEVICE_INFO:
 		return device_info(f->dev, arg);

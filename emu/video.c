@@ -120,6 +120,7 @@ struct emu_instance *emu_video_open(struct emu_device *dev, int *err)
 	inst->id = dev->inst_counter++;
 	inst->held = -1;
 	inst->prio = V4L2_PRIORITY_DEFAULT;
+	dev->prio_count[V4L2_PRIORITY_DEFAULT]++;
 	inst->out.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 	inst->cap.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
 	inst->out.fmt.width = DEFAULT_W;
@@ -170,6 +171,7 @@ void emu_video_close(struct emu_instance *inst)
 		}
 	}
 	dev->ninst_open--;
+	dev->prio_count[inst->prio]--;
 	free(inst->cur);
 	free(inst->job_vals);
 	free(inst);
@@ -311,6 +313,7 @@ static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb
 		return -EINVAL;
 	cb->capabilities = buf_caps(inst, q);
 	cb->flags = 0;
+	memset(cb->reserved, 0, sizeof(cb->reserved));
 	cb->index = q->nbufs;
 	if (cb->memory != V4L2_MEMORY_MMAP)
 		return -EINVAL;
@@ -612,17 +615,17 @@ static int enum_fmt(struct emu_instance *inst, struct v4l2_fmtdesc *d)
 	d->pixelformat = fmts[index];
 	switch (fmts[index]) {
 	case V4L2_PIX_FMT_NV12_4L4:
-		snprintf((char *)d->description, sizeof(d->description), "Y/UV 4:2:0 (4x4 Linear)");
+		snprintf((char *)d->description, sizeof(d->description), "Y/CbCr 4:2:0 (4x4 Linear)");
 		break;
 	case V4L2_PIX_FMT_NV12_32L32:
 		snprintf((char *)d->description, sizeof(d->description),
-			 "Y/UV 4:2:0 (32x32 Linear)");
+			 "Y/CbCr 4:2:0 (32x32 Linear)");
 		break;
 	case V4L2_PIX_FMT_P010:
-		snprintf((char *)d->description, sizeof(d->description), "10-bit Y/UV 4:2:0");
+		snprintf((char *)d->description, sizeof(d->description), "10-bit Y/CbCr 4:2:0");
 		break;
 	default:
-		snprintf((char *)d->description, sizeof(d->description), "Y/UV 4:2:0");
+		snprintf((char *)d->description, sizeof(d->description), "Y/CbCr 4:2:0");
 		break;
 	}
 	return 0;
@@ -704,7 +707,7 @@ static int querycap(struct emu_instance *inst, struct v4l2_capability *cap)
 	snprintf((char *)cap->card, sizeof(cap->card), "%s", p->card);
 	snprintf((char *)cap->bus_info, sizeof(cap->bus_info), "platform:%s", p->driver);
 	cap->version = EMU_KERNEL_VERSION;
-	cap->device_caps = V4L2_CAP_VIDEO_M2M_MPLANE | V4L2_CAP_STREAMING;
+	cap->device_caps = V4L2_CAP_VIDEO_M2M_MPLANE | V4L2_CAP_STREAMING | V4L2_CAP_EXT_PIX_FORMAT;
 	cap->capabilities = cap->device_caps | V4L2_CAP_DEVICE_CAPS;
 	return 0;
 }
@@ -740,8 +743,10 @@ short emu_video_poll(struct emu_instance *inst, short events)
 	bool out_busy = false, cap_busy = false, out_done = false, cap_done = false;
 	short rc = 0;
 
+	if (inst->nev)
+		rc |= POLLPRI;
 	if (!(events & (POLLOUT | POLLWRNORM | POLLIN | POLLRDNORM)))
-		return 0;
+		return rc & events;
 	for (unsigned int i = 0; i < inst->out.nbufs; i++) {
 		enum emu_buf_state s = inst->out.bufs[i].state;
 
@@ -756,12 +761,12 @@ short emu_video_poll(struct emu_instance *inst, short events)
 		cap_done |= s == EMU_BUF_DONE;
 	}
 	if ((!inst->out.streaming || !out_busy) && (!inst->cap.streaming || !cap_busy))
-		return POLLERR;
+		return (short)((rc & events) | POLLERR);
 	if (inst->cap.streaming && cap_done)
 		rc |= POLLIN | POLLRDNORM;
 	if (inst->out.streaming && out_done)
 		rc |= POLLOUT | POLLWRNORM;
-	return rc & events;
+	return (short)(rc & (events | POLLERR));
 }
 
 void *emu_video_mmap(struct emu_instance *inst, void *addr, size_t len, int prot, int flags,
@@ -798,14 +803,79 @@ void *emu_video_mmap(struct emu_instance *inst, void *addr, size_t len, int prot
 	return p;
 }
 
+static bool is_known(unsigned long cmd)
+{
+	switch (cmd) {
+	case VIDIOC_QUERYCAP:
+	case VIDIOC_ENUM_FMT:
+	case VIDIOC_G_FMT:
+	case VIDIOC_S_FMT:
+	case VIDIOC_TRY_FMT:
+	case VIDIOC_ENUM_FRAMESIZES:
+	case VIDIOC_REQBUFS:
+	case VIDIOC_CREATE_BUFS:
+	case VIDIOC_QUERYBUF:
+	case VIDIOC_QBUF:
+	case VIDIOC_DQBUF:
+	case VIDIOC_EXPBUF:
+	case VIDIOC_STREAMON:
+	case VIDIOC_STREAMOFF:
+	case VIDIOC_TRY_DECODER_CMD:
+	case VIDIOC_DECODER_CMD:
+	case VIDIOC_G_PRIORITY:
+	case VIDIOC_S_PRIORITY:
+	case VIDIOC_SUBSCRIBE_EVENT:
+	case VIDIOC_UNSUBSCRIBE_EVENT:
+	case VIDIOC_DQEVENT:
+	case VIDIOC_QUERYCTRL:
+	case VIDIOC_QUERY_EXT_CTRL:
+	case VIDIOC_QUERYMENU:
+	case VIDIOC_G_CTRL:
+	case VIDIOC_S_CTRL:
+	case VIDIOC_G_EXT_CTRLS:
+	case VIDIOC_S_EXT_CTRLS:
+	case VIDIOC_TRY_EXT_CTRLS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* v4l2_prio_max() */
+static int max_prio(const struct emu_device *dev)
+{
+	for (int p = V4L2_PRIORITY_RECORD; p > V4L2_PRIORITY_UNSET; p--)
+		if (dev->prio_count[p] > 0)
+			return p;
+	return V4L2_PRIORITY_UNSET;
+}
+
 int emu_video_ioctl(struct emu_file *f, int fd, unsigned long cmd, void *arg)
 {
 	struct emu_instance *inst = f->inst;
+	int ret;
 
 	if (cmd == VIDIOC_LOG_STATUS)
 		return 0;
 	if (!arg)
-		return -EFAULT;
+		return is_known(cmd) ? -EFAULT : -ENOTTY;
+	/* v4l2_prio_check() for the ioctls v4l2-ioctl.c flags INFO_FL_PRIO */
+	switch (cmd) {
+	case VIDIOC_S_FMT:
+	case VIDIOC_REQBUFS:
+	case VIDIOC_CREATE_BUFS:
+	case VIDIOC_STREAMON:
+	case VIDIOC_STREAMOFF:
+	case VIDIOC_S_CTRL:
+	case VIDIOC_S_EXT_CTRLS:
+	case VIDIOC_S_PRIORITY:
+	case VIDIOC_DECODER_CMD:
+		if (inst->prio < max_prio(inst->dev))
+			return -EBUSY;
+		break;
+	default:
+		break;
+	}
 	switch (cmd) {
 	case VIDIOC_QUERYCAP:
 		return querycap(inst, arg);
@@ -841,16 +911,23 @@ int emu_video_ioctl(struct emu_file *f, int fd, unsigned long cmd, void *arg)
 			return -ENOTTY;
 		return decoder_cmd(inst, arg, cmd == VIDIOC_TRY_DECODER_CMD);
 	case VIDIOC_G_PRIORITY:
-		*(uint32_t *)arg = (uint32_t)inst->prio;
+		*(uint32_t *)arg = (uint32_t)max_prio(inst->dev);
 		return 0;
 	case VIDIOC_S_PRIORITY: {
 		uint32_t p = *(uint32_t *)arg;
 
-		if (p > V4L2_PRIORITY_RECORD)
+		if (p != V4L2_PRIORITY_BACKGROUND && p != V4L2_PRIORITY_INTERACTIVE &&
+		    p != V4L2_PRIORITY_RECORD)
 			return -EINVAL;
-		inst->prio = (int)(p == V4L2_PRIORITY_UNSET ? V4L2_PRIORITY_DEFAULT : p);
+		inst->dev->prio_count[inst->prio]--;
+		inst->prio = (int)p;
+		inst->dev->prio_count[inst->prio]++;
 		return 0;
 	}
+	case VIDIOC_SUBSCRIBE_EVENT:
+	case VIDIOC_UNSUBSCRIBE_EVENT:
+	case VIDIOC_DQEVENT:
+		return emu_event_ioctl(inst, cmd, arg);
 	case VIDIOC_QUERYCTRL:
 	case VIDIOC_QUERY_EXT_CTRL:
 	case VIDIOC_QUERYMENU:
@@ -861,6 +938,8 @@ int emu_video_ioctl(struct emu_file *f, int fd, unsigned long cmd, void *arg)
 	case VIDIOC_TRY_EXT_CTRLS:
 		return emu_ctrl_ioctl(inst, fd, cmd, arg);
 	default:
-		return -ENOTTY;
+		ret = -ENOTTY;
+		break;
 	}
+	return ret;
 }
