@@ -393,6 +393,9 @@ static int prepare_ext(struct emu_instance *inst, struct v4l2_ext_controls *cs, 
 {
 	struct emu_device *dev = inst->dev;
 
+	if (cs->count && !cs->controls)
+		return -EFAULT;
+
 	for (uint32_t i = 0; i < cs->count; i++) {
 		struct v4l2_ext_control *c = &cs->controls[i];
 		uint32_t id = c->id & V4L2_CTRL_ID_MASK;
@@ -476,9 +479,11 @@ static int g_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs)
 		const struct emu_ctrl *c = &dev->ctrls[idx[i]];
 		struct v4l2_ext_control *x = &cs->controls[i];
 
-		if (c->compound)
-			memcpy(x->ptr, src + c->offset, c->size);
-		else if (c->d.type == V4L2_CTRL_TYPE_INTEGER64)
+		if (c->compound) {
+			ret = emu_copy_to_user(x->ptr, src + c->offset, c->size);
+			if (ret)
+				goto out;
+		} else if (c->d.type == V4L2_CTRL_TYPE_INTEGER64)
 			x->value64 = load_simple(c, src);
 		else
 			x->value = (int32_t)load_simple(c, src);
@@ -547,7 +552,9 @@ static int s_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs, 
 			goto fail;
 		}
 		if (c->compound) {
-			memcpy(tmp + c->offset, x->ptr, c->size);
+			ret = emu_copy_from_user(tmp + c->offset, x->ptr, c->size);
+			if (ret)
+				goto fail;
 			if (dev->codec->try_ctrl &&
 			    dev->codec->try_ctrl(&dev->cfg, c->d.id, tmp + c->offset, c->size)) {
 				ret = -EINVAL;

@@ -200,6 +200,10 @@ struct emu_file *emu_fd_file(int fd);
 /* Recompute the readiness of a file and set/drain its eventfd (lock held). */
 void emu_file_update(struct emu_file *f);
 
+/* Copy to/from client memory, failing with -EFAULT on a bad pointer as the kernel does. */
+int emu_copy_to_user(void *dst, const void *src, size_t len);
+int emu_copy_from_user(void *dst, const void *src, size_t len);
+
 /* config.c */
 struct emu_global {
 	int ndev;

@@ -27,6 +27,7 @@
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 
 #include "emu.h"
 
@@ -225,6 +226,44 @@ int emu_file_open(struct emu_file *f, bool cloexec, bool nonblock)
 	f->refs = 1;
 	emu_file_update(f);
 	return cfd;
+}
+
+int emu_copy_to_user(void *dst, const void *src, size_t len)
+{
+	struct iovec l = {(void *)src, len}, r = {dst, len};
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (!dst)
+		return -EFAULT;
+	n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && (errno == EPERM || errno == ENOSYS)) {
+		memcpy(dst, src, len); /* no way to probe: trust the pointer */
+		return 0;
+	}
+	return -EFAULT;
+}
+
+int emu_copy_from_user(void *dst, const void *src, size_t len)
+{
+	struct iovec l = {dst, len}, r = {(void *)src, len};
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (!src)
+		return -EFAULT;
+	n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && (errno == EPERM || errno == ENOSYS)) {
+		memcpy(dst, src, len);
+		return 0;
+	}
+	return -EFAULT;
 }
 
 struct emu_file *emu_fd_file(int fd)

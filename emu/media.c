@@ -58,82 +58,70 @@ static int device_info(const struct emu_device *dev, struct media_device_info *d
 
 static int g_topology(const struct emu_device *dev, struct media_v2_topology *t)
 {
-	struct media_v2_entity *ents = (void *)(uintptr_t)t->ptr_entities;
-	struct media_v2_interface *intfs = (void *)(uintptr_t)t->ptr_interfaces;
-	struct media_v2_pad *pads = (void *)(uintptr_t)t->ptr_pads;
-	struct media_v2_link *links = (void *)(uintptr_t)t->ptr_links;
+	void *uents = (void *)(uintptr_t)t->ptr_entities;
+	void *uintfs = (void *)(uintptr_t)t->ptr_interfaces;
+	void *upads = (void *)(uintptr_t)t->ptr_pads;
+	void *ulinks = (void *)(uintptr_t)t->ptr_links;
+	struct media_v2_entity ents[NUM_ENT];
+	struct media_v2_interface intf;
+	struct media_v2_pad pads[4];
+	struct media_v2_link links[4];
+	const uint32_t fl = MEDIA_LNK_FL_ENABLED | MEDIA_LNK_FL_IMMUTABLE;
 	int ret = 0;
 
-	t->topology_version = 14;
-	if (ents) {
-		if (t->num_entities < NUM_ENT) {
-			ret = -ENOSPC;
-		} else {
-			for (int e = 0; e < NUM_ENT; e++) {
-				memset(&ents[e], 0, sizeof(ents[e]));
-				ents[e].id = ent_id[e];
-				ent_name(dev, e, ents[e].name, sizeof(ents[e].name));
-				ents[e].function = ent_function(e);
-			}
-		}
+	memset(ents, 0, sizeof(ents));
+	for (int e = 0; e < NUM_ENT; e++) {
+		ents[e].id = ent_id[e];
+		ent_name(dev, e, ents[e].name, sizeof(ents[e].name));
+		ents[e].function = ent_function(e);
 	}
-	t->num_entities = NUM_ENT;
-	t->reserved1 = 0;
-	if (intfs) {
-		if (t->num_interfaces < 1) {
-			ret = -ENOSPC;
-		} else {
-			memset(&intfs[0], 0, sizeof(intfs[0]));
-			intfs[0].id = INTF_ID;
-			intfs[0].intf_type = MEDIA_INTF_T_V4L_VIDEO;
-			intfs[0].devnode.major = EMU_VIDEO_MAJOR;
-			intfs[0].devnode.minor = (uint32_t)dev->num;
-		}
+	memset(&intf, 0, sizeof(intf));
+	intf.id = INTF_ID;
+	intf.intf_type = MEDIA_INTF_T_V4L_VIDEO;
+	intf.devnode.major = EMU_VIDEO_MAJOR;
+	intf.devnode.minor = (uint32_t)dev->num;
+	memset(pads, 0, sizeof(pads));
+	for (int p = 0; p < 4; p++) {
+		pads[p].id = pad_ids[p];
+		pads[p].entity_id = ent_id[pad_ent[p]];
+		pads[p].flags = pad_flags[p];
+		pads[p].index = pad_idx[p];
 	}
-	t->num_interfaces = 1;
-	t->reserved2 = 0;
-	if (pads) {
-		if (t->num_pads < 4) {
-			ret = -ENOSPC;
-		} else {
-			for (int p = 0; p < 4; p++) {
-				memset(&pads[p], 0, sizeof(pads[p]));
-				pads[p].id = pad_ids[p];
-				pads[p].entity_id = ent_id[pad_ent[p]];
-				pads[p].flags = pad_flags[p];
-				pads[p].index = pad_idx[p];
-			}
-		}
-	}
-	t->num_pads = 4;
-	t->reserved3 = 0;
-	if (links) {
-		if (t->num_links < 4) {
-			ret = -ENOSPC;
-		} else {
-			const uint32_t fl = MEDIA_LNK_FL_ENABLED | MEDIA_LNK_FL_IMMUTABLE;
+	memset(links, 0, sizeof(links));
+	links[0].id = ID_LINK(8);
+	links[0].source_id = pad_ids[0];
+	links[0].sink_id = pad_ids[1];
+	links[0].flags = fl | MEDIA_LNK_FL_DATA_LINK;
+	links[1].id = ID_LINK(10);
+	links[1].source_id = pad_ids[2];
+	links[1].sink_id = pad_ids[3];
+	links[1].flags = fl | MEDIA_LNK_FL_DATA_LINK;
+	links[2].id = ID_LINK(13);
+	links[2].source_id = INTF_ID;
+	links[2].sink_id = ent_id[ENT_SOURCE];
+	links[2].flags = fl | MEDIA_LNK_FL_INTERFACE_LINK;
+	links[3].id = ID_LINK(14);
+	links[3].source_id = INTF_ID;
+	links[3].sink_id = ent_id[ENT_SINK];
+	links[3].flags = fl | MEDIA_LNK_FL_INTERFACE_LINK;
 
-			memset(links, 0, 4 * sizeof(*links));
-			links[0].id = ID_LINK(8);
-			links[0].source_id = pad_ids[0];
-			links[0].sink_id = pad_ids[1];
-			links[0].flags = fl | MEDIA_LNK_FL_DATA_LINK;
-			links[1].id = ID_LINK(10);
-			links[1].source_id = pad_ids[2];
-			links[1].sink_id = pad_ids[3];
-			links[1].flags = fl | MEDIA_LNK_FL_DATA_LINK;
-			links[2].id = ID_LINK(13);
-			links[2].source_id = INTF_ID;
-			links[2].sink_id = ent_id[ENT_SOURCE];
-			links[2].flags = fl | MEDIA_LNK_FL_INTERFACE_LINK;
-			links[3].id = ID_LINK(14);
-			links[3].source_id = INTF_ID;
-			links[3].sink_id = ent_id[ENT_SINK];
-			links[3].flags = fl | MEDIA_LNK_FL_INTERFACE_LINK;
-		}
-	}
+	/* As media_device_get_topology(): counts always, arrays when given (ENOSPC when too
+	 * small, EFAULT when not writable). */
+	t->topology_version = 14;
+	if (uents && !ret)
+		ret = t->num_entities < NUM_ENT ? -ENOSPC
+						: emu_copy_to_user(uents, ents, sizeof(ents));
+	t->num_entities = NUM_ENT;
+	if (uintfs && !ret)
+		ret = t->num_interfaces < 1 ? -ENOSPC : emu_copy_to_user(uintfs, &intf, sizeof(intf));
+	t->num_interfaces = 1;
+	if (upads && !ret)
+		ret = t->num_pads < 4 ? -ENOSPC : emu_copy_to_user(upads, pads, sizeof(pads));
+	t->num_pads = 4;
+	if (ulinks && !ret)
+		ret = t->num_links < 4 ? -ENOSPC : emu_copy_to_user(ulinks, links, sizeof(links));
 	t->num_links = 4;
-	t->reserved4 = 0;
+	t->reserved1 = t->reserved2 = t->reserved3 = t->reserved4 = 0;
 	return ret;
 }
 
