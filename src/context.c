@@ -19,8 +19,14 @@ void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx)
 	uint32_t pos = 0;
 	struct v4l2r_surface *s;
 
+	/* No new lookups; threads polling its requests (lock dropped) leave first. */
+	if (ctx->id)
+		v4l2r_table_remove(&drv->contexts, ctx->id);
+	ctx->id = 0;
 	if (ctx->video_fd >= 0)
 		(void)v4l2r_requests_wait_all(ctx);
+	while (ctx->waiters)
+		pthread_cond_wait(&drv->idle, &drv->lock);
 	if (ctx->codec_ready && ctx->cfg.codec->fini)
 		ctx->cfg.codec->fini(ctx, ctx->priv);
 	/* Keeps a copy of the decoded pictures: the surfaces outlive the context. */
@@ -32,8 +38,6 @@ void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx)
 			s->last_slot = NULL;
 		}
 	}
-	if (ctx->id)
-		v4l2r_table_remove(&drv->contexts, ctx->id);
 	free(ctx->targets);
 	free(ctx->priv);
 	free(ctx);

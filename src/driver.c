@@ -166,6 +166,7 @@ static void driver_free(struct v4l2r_driver *drv)
 	v4l2r_table_fini(&drv->buffers);
 	v4l2r_table_fini(&drv->surfaces);
 	v4l2r_table_fini(&drv->configs);
+	pthread_cond_destroy(&drv->idle);
 	pthread_mutex_destroy(&drv->lock);
 	free(drv);
 }
@@ -253,6 +254,7 @@ static VAStatus driver_init(VADriverContextP va)
 	drv->va = va;
 	drv->debug = dbg && *dbg && strcmp(dbg, "0") != 0;
 	pthread_mutex_init(&drv->lock, NULL);
+	pthread_cond_init(&drv->idle, NULL);
 	v4l2r_table_init(&drv->configs, V4L2R_OBJ_CONFIG);
 	v4l2r_table_init(&drv->contexts, V4L2R_OBJ_CONTEXT);
 	v4l2r_table_init(&drv->surfaces, V4L2R_OBJ_SURFACE);

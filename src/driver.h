@@ -2,7 +2,9 @@
 /*
  * Driver-internal objects shared by the files of src/ (one file per VA object, device/ for the
  * kernel side). Everything is per driver instance; the driver lock (v4l2r_driver.lock) is held
- * by every entry point for its whole duration, including bounded waits for the decoder.
+ * by every entry point for its whole duration, except while vaSyncSurface / vaGetImage /
+ * vaDeriveImage wait for the decoder: then the context and surface waited on count a waiter,
+ * and their destruction waits for the waiters to leave (v4l2r_driver.idle).
  */
 #ifndef V4L2R_DRIVER_H
 #define V4L2R_DRIVER_H
@@ -45,6 +47,7 @@ struct v4l2r_device {
 struct v4l2r_driver {
 	VADriverContextP va;
 	pthread_mutex_t lock;
+	pthread_cond_t idle; /* a waiter left: objects it used may go */
 	bool debug;
 	struct v4l2r_device devs[V4L2R_MAX_DEVICES];
 	unsigned n_devs;
@@ -60,6 +63,7 @@ struct v4l2r_config {
 };
 
 struct v4l2r_surface {
+	struct v4l2r_driver *drv;
 	VASurfaceID id;
 	uint32_t width, height, rt_format;
 	struct v4l2r_ctx *ctx; /* context whose CAPTURE buffer backs it, or NULL */
@@ -73,6 +77,7 @@ struct v4l2r_surface {
 	 * stream reallocated): clients still read frames they hold. */
 	uint8_t *snap;
 	struct v4l2r_layout snap_layout;
+	unsigned waiters; /* threads waiting on it without the lock */
 };
 
 struct v4l2r_slot {
@@ -128,6 +133,7 @@ struct v4l2r_ctx {
 	bool pic_cap_queued;
 	uint64_t pic_ts;
 	uint64_t ts_counter;
+	unsigned waiters; /* threads polling its requests without the lock */
 };
 
 struct v4l2r_buffer {
@@ -171,10 +177,12 @@ uint8_t *v4l2r_video_cap_map(struct v4l2r_ctx *ctx, int index);
 void v4l2r_video_close(struct v4l2r_ctx *ctx);
 
 /* device/request.c */
-VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms);
+VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms,
+				  bool unlock);
 void v4l2r_requests_drain(struct v4l2r_ctx *ctx);
 VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx);
-VAStatus v4l2r_surface_wait(struct v4l2r_surface *s);
+/* unlock: drop the driver lock while polling (entry points that only wait). */
+VAStatus v4l2r_surface_wait(struct v4l2r_surface *s, bool unlock);
 
 /* context.c */
 void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx);

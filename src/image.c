@@ -138,10 +138,11 @@ VAStatus v4l2r_DeriveImage(VADriverContextP va, VASurfaceID surface, VAImage *im
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto out;
 	}
-	st = v4l2r_surface_wait(s);
+	st = v4l2r_surface_wait(s, true);
 	if (st != VA_STATUS_SUCCESS)
 		goto out;
-	if (!s->ctx || s->cap < 0) {
+	ctx = s->ctx; /* may have changed while waiting */
+	if (!ctx || s->cap < 0 || !ctx->cap_on || ctx->cap_fourcc != V4L2_PIX_FMT_NV12) {
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto out;
 	}
@@ -245,9 +246,15 @@ VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y,
 		st = VA_STATUS_ERROR_INVALID_IMAGE;
 		goto out;
 	}
-	st = v4l2r_surface_wait(s);
+	st = v4l2r_surface_wait(s, true);
 	if (st != VA_STATUS_SUCCESS)
 		goto out;
+	/* The image may have been destroyed while the lock was dropped. */
+	img = v4l2r_table_get(&drv->images, id);
+	if (!img) {
+		st = VA_STATUS_ERROR_INVALID_IMAGE;
+		goto out;
+	}
 	ctx = s->ctx;
 	const uint8_t *src;
 	struct v4l2r_layout l;

@@ -33,6 +33,7 @@ static VAStatus create(struct v4l2r_driver *drv, unsigned format, unsigned width
 
 		if (!s)
 			break;
+		s->drv = drv;
 		s->width = width;
 		s->height = height;
 		s->rt_format = format;
@@ -111,8 +112,12 @@ void v4l2r_surface_drop_snapshot(struct v4l2r_surface *s)
 
 static void surface_destroy(struct v4l2r_driver *drv, struct v4l2r_surface *s)
 {
+	/* No new lookups; threads waiting on it (lock dropped) leave first. */
+	v4l2r_table_remove(&drv->surfaces, s->id);
+	while (s->waiters)
+		pthread_cond_wait(&drv->idle, &drv->lock);
 	if (s->ctx) {
-		(void)v4l2r_surface_wait(s);
+		(void)v4l2r_surface_wait(s, false);
 		if (s->cap >= 0 && (unsigned)s->cap < s->ctx->n_cap &&
 		    s->ctx->cap[s->cap].owner == s)
 			s->ctx->cap[s->cap].owner = NULL;
@@ -122,7 +127,6 @@ static void surface_destroy(struct v4l2r_driver *drv, struct v4l2r_surface *s)
 		}
 	}
 	v4l2r_surface_drop_snapshot(s);
-	v4l2r_table_remove(&drv->surfaces, s->id);
 	free(s);
 }
 
@@ -157,7 +161,7 @@ static VAStatus sync_locked(struct v4l2r_driver *drv, VASurfaceID id)
 		return VA_STATUS_ERROR_INVALID_SURFACE;
 	if (s->ctx && s->ctx->in_picture && s->ctx->target == s)
 		return VA_STATUS_ERROR_SURFACE_BUSY; /* between Begin and EndPicture */
-	st = v4l2r_surface_wait(s);
+	st = v4l2r_surface_wait(s, true);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	return s->failed ? VA_STATUS_ERROR_DECODING_ERROR : VA_STATUS_SUCCESS;

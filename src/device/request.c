@@ -78,18 +78,41 @@ void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 	}
 }
 
-VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms)
+/* poll(), without the driver lock when asked: the context stays alive meanwhile (its
+ * destruction waits for ctx->waiters to drop to 0). */
+static int poll_ctx(struct v4l2r_ctx *ctx, struct pollfd *p, int ms, bool unlock)
+{
+	int r, err;
+
+	if (!unlock)
+		return poll(p, 1, ms);
+	ctx->waiters++;
+	pthread_mutex_unlock(&ctx->drv->lock);
+	r = poll(p, 1, ms);
+	err = errno;
+	pthread_mutex_lock(&ctx->drv->lock);
+	if (--ctx->waiters == 0)
+		pthread_cond_broadcast(&ctx->drv->idle);
+	errno = err;
+	return r;
+}
+
+VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms,
+				  bool unlock)
 {
 	struct pollfd p = { .fd = slot->req_fd, .events = POLLPRI };
 	int64_t end = now_ms() + timeout_ms;
+	uint64_t seq = slot->seq; /* another thread may complete and reuse the slot meanwhile */
 
-	while (slot->queued) {
+	while (slot->queued && slot->seq == seq) {
 		int64_t left = end - now_ms();
 		int r;
 
 		if (left < 0)
 			left = 0;
-		r = poll(&p, 1, (int)left);
+		r = poll_ctx(ctx, &p, (int)left, unlock);
+		if (!slot->queued || slot->seq != seq)
+			break;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -101,7 +124,7 @@ VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot
 			return VA_STATUS_ERROR_TIMEDOUT;
 		}
 		v4l2r_requests_drain(ctx);
-		if (slot->queued) {
+		if (slot->queued && slot->seq == seq) {
 			/* Completed, but its OUTPUT buffer is not dequeueable yet: give it a moment. */
 			if (now_ms() >= end)
 				return VA_STATUS_ERROR_TIMEDOUT;
@@ -120,7 +143,8 @@ VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx)
 	v4l2r_requests_drain(ctx);
 	for (unsigned i = 0; i < ctx->n_slots; i++) {
 		if (ctx->slots[i].queued) {
-			VAStatus st = v4l2r_requests_wait_slot(ctx, &ctx->slots[i], V4L2R_WAIT_MS);
+			VAStatus st =
+				v4l2r_requests_wait_slot(ctx, &ctx->slots[i], V4L2R_WAIT_MS, false);
 
 			if (st != VA_STATUS_SUCCESS)
 				ret = st;
@@ -130,33 +154,46 @@ VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx)
 }
 
 /* Wait until the surface's CAPTURE buffer is back from the decoder. */
-VAStatus v4l2r_surface_wait(struct v4l2r_surface *s)
+static VAStatus surface_wait(struct v4l2r_surface *s, bool unlock)
 {
-	struct v4l2r_ctx *ctx = s->ctx;
 	int64_t end = now_ms() + V4L2R_WAIT_MS;
 
-	if (!ctx || s->cap < 0 || (unsigned)s->cap >= ctx->n_cap)
-		return VA_STATUS_SUCCESS;
-	v4l2r_requests_drain(ctx);
-	while (ctx->cap[s->cap].queued) {
-		struct v4l2r_slot *slot = s->last_slot;
+	for (;;) {
+		struct v4l2r_ctx *ctx = s->ctx; /* re-read: it may go while the lock is dropped */
 		int64_t left = end - now_ms();
 
+		if (!ctx || s->cap < 0 || (unsigned)s->cap >= ctx->n_cap)
+			return VA_STATUS_SUCCESS;
+		v4l2r_requests_drain(ctx);
+		if (!ctx->cap[s->cap].queued)
+			return VA_STATUS_SUCCESS;
 		if (left <= 0)
 			return VA_STATUS_ERROR_TIMEDOUT;
+
+		struct v4l2r_slot *slot = s->last_slot;
 		if (slot && slot->seq == s->last_seq && slot->queued) {
-			VAStatus st = v4l2r_requests_wait_slot(ctx, slot, (int)left);
+			VAStatus st = v4l2r_requests_wait_slot(ctx, slot, (int)left, unlock);
 
 			if (st != VA_STATUS_SUCCESS)
 				return st;
 		} else {
 			struct pollfd p = { .fd = ctx->video_fd, .events = POLLIN };
 
-			(void)poll(&p, 1, left < 5 ? (int)left : 5);
+			(void)poll_ctx(ctx, &p, left < 5 ? (int)left : 5, unlock);
 		}
-		v4l2r_requests_drain(ctx);
 	}
-	return VA_STATUS_SUCCESS;
+}
+
+VAStatus v4l2r_surface_wait(struct v4l2r_surface *s, bool unlock)
+{
+	VAStatus st;
+
+	/* The surface stays alive while we wait: its destruction waits for s->waiters. */
+	s->waiters++;
+	st = surface_wait(s, unlock);
+	if (--s->waiters == 0 && unlock)
+		pthread_cond_broadcast(&s->drv->idle);
+	return st;
 }
 
 VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
@@ -181,7 +218,7 @@ VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t
 		}
 		if (!oldest)
 			break;
-		VAStatus st = v4l2r_requests_wait_slot(ctx, oldest, V4L2R_WAIT_MS);
+		VAStatus st = v4l2r_requests_wait_slot(ctx, oldest, V4L2R_WAIT_MS, false);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
 	}
@@ -227,14 +264,14 @@ static VAStatus wait_capture_idle(struct v4l2r_ctx *ctx, int idx)
 		for (unsigned j = 0; s->queued && j < s->n_refs; j++)
 			uses |= s->refs[j] == idx;
 		if (uses) {
-			VAStatus st = v4l2r_requests_wait_slot(ctx, s, V4L2R_WAIT_MS);
+			VAStatus st = v4l2r_requests_wait_slot(ctx, s, V4L2R_WAIT_MS, false);
 
 			if (st != VA_STATUS_SUCCESS)
 				return st;
 		}
 	}
 	if (ctx->cap[idx].queued && ctx->cap[idx].owner)
-		return v4l2r_surface_wait(ctx->cap[idx].owner);
+		return v4l2r_surface_wait(ctx->cap[idx].owner, false);
 	return VA_STATUS_SUCCESS;
 }
 

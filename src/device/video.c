@@ -345,7 +345,7 @@ VAStatus v4l2r_video_bind(struct v4l2r_ctx *ctx, struct v4l2r_surface *s)
 		return VA_STATUS_SUCCESS;
 	if (s->ctx && s->ctx != ctx) {
 		/* Leave the other context: its picture must be done first. */
-		VAStatus st = v4l2r_surface_wait(s);
+		VAStatus st = v4l2r_surface_wait(s, false);
 
 		if (st != VA_STATUS_SUCCESS)
 			return st;
