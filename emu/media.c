@@ -398,13 +398,18 @@ static int request_queue(struct emu_request *r)
 		emu_debug("fault: failing request queue #%llu", (unsigned long long)emu_g.cnt_queue);
 		return -EIO;
 	}
-	if (r->nbufs == 0)
+	if (r->nbufs == 0) {
+		emu_debug("%s: request without buffer", dev->prof->name);
 		return -ENOENT;
+	}
 	if (r->nbufs > 1)
 		return -EINVAL;
 	for (int i = 0; i < dev->nctrls; i++)
-		if (dev->ctrls[i].d.required_per_request && !r->set[i])
+		if (dev->ctrls[i].d.required_per_request && !r->set[i]) {
+			emu_debug("%s: request without required control %s", dev->prof->name,
+				  dev->ctrls[i].d.name);
 			return -ENOENT;
+		}
 	inst = r->inst;
 	if (!inst || inst->closing)
 		return -EINVAL;
