@@ -113,8 +113,8 @@ struct profile {
 	bool hold_capture;
 	/* vb2 requires_requests on the OUTPUT queue (rkvdec, cedrus in 6.1; not hantro) */
 	bool requires_requests;
-	/* controls a request must carry (cedrus_request_validate) */
-	bool needs_slice_ctrls;
+	/* slice-based: each request carries SLICE_PARAMS */
+	bool slice_ctrls;
 	/* the real driver exposes SLICE_PARAMS / PRED_WEIGHTS (slice-based only) */
 	bool has_slice_params;
 };
@@ -1281,7 +1281,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	check(req >= 0, "MEDIA_IOC_REQUEST_ALLOC -> fd %d", req);
 	if (req < 0)
 		goto streamoff;
-	unsigned int n = picture_ctrls(s, c, &copy, s->prof->needs_slice_ctrls);
+	unsigned int n = picture_ctrls(s, c, &copy, s->prof->slice_ctrls);
 	check_ok(
 	    set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, n, NULL),
 	    "S_EXT_CTRLS(REQUEST_VAL: SPS, PPS, DECODE_PARAMS[, SLICE_PARAMS])");
@@ -1398,7 +1398,7 @@ static void misuse_request_without_buffer(struct session *s)
 	if (!session_setup(s, 1, 1, "request without buffer"))
 		return;
 	int req = alloc_request(s);
-	unsigned int n = picture_ctrls(s, c, &copy, s->prof->needs_slice_ctrls);
+	unsigned int n = picture_ctrls(s, c, &copy, s->prof->slice_ctrls);
 	set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, n, NULL);
 	check_errno(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL), ENOENT,
 		    "MEDIA_REQUEST_IOC_QUEUE with controls but no buffer (vb2_request_validate)");
@@ -1410,6 +1410,13 @@ static void misuse_request_without_buffer(struct session *s)
 	session_close(s);
 }
 
+/*
+ * Controls a request carries. The Request API lets a client leave out a control whose value did
+ * not change (dev-request.rst; GStreamer sends SPS only once, and PPS/DECODE_PARAMS only with a
+ * picture's first slice): since Linux 5.12 ("media: cedrus: Remove checking for required
+ * controls") no H.264 driver refuses such a request. cedrus_request_validate still refuses a
+ * request with more than one buffer (EINVAL).
+ */
 static void misuse_controls_per_request(struct session *s)
 {
 	struct h264_mini_picture copy;
@@ -1420,20 +1427,37 @@ static void misuse_controls_per_request(struct session *s)
 	build_payload(s);
 	int req = alloc_request(s);
 	picture_ctrls(s, c, &copy, false);
-	/* only SPS + PPS */
-	check_ok(
-	    set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, 2, NULL),
-	    "S_EXT_CTRLS(REQUEST_VAL: SPS, PPS only)");
+	/* only SLICE_PARAMS (slice-based) or nothing (frame-based) */
+	if (s->prof->slice_ctrls) {
+		c[0] = ctrl_ptr(V4L2_CID_STATELESS_H264_SLICE_PARAMS, &copy.slice[0],
+				sizeof(copy.slice[0]));
+		check_ok(set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req,
+				       c, 1, NULL),
+			 "S_EXT_CTRLS(REQUEST_VAL: SLICE_PARAMS only)");
+	}
 	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 1000),
-		 "QBUF(OUTPUT, request with SPS+PPS only)");
-	int ret = xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL);
-	if (s->prof->needs_slice_ctrls)
-		check_errno(ret, ENOENT,
-			    "MEDIA_REQUEST_IOC_QUEUE without DECODE_PARAMS/SLICE_PARAMS on cedrus "
-			    "(cedrus_request_validate)");
-	else
-		check_ok(ret, "MEDIA_REQUEST_IOC_QUEUE without DECODE_PARAMS (frame-based: none "
-			      "required per request)");
+		 "QBUF(OUTPUT) into a request without SPS/PPS/DECODE_PARAMS");
+	check_ok(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL),
+		 "MEDIA_REQUEST_IOC_QUEUE of a request that leaves out unchanged controls (no "
+		 "driver requires controls per request since Linux 5.12)");
+	close(req);
+	session_close(s);
+
+	if (!s->prof->hold_capture)
+		return;
+	if (!session_setup(s, 2, 1, "two OUTPUT buffers in one request"))
+		return;
+	build_payload(s);
+	req = alloc_request(s);
+	picture_ctrls(s, c, &copy, true);
+	set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, 4, NULL);
+	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 1000),
+		 "QBUF(OUTPUT 0) into a request");
+	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 1, req, 0, 1000),
+		 "QBUF(OUTPUT 1) into the same request");
+	check_errno(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL), EINVAL,
+		    "MEDIA_REQUEST_IOC_QUEUE with two OUTPUT buffers on cedrus "
+		    "(cedrus_request_validate)");
 	close(req);
 	session_close(s);
 }
@@ -1448,7 +1472,7 @@ static void misuse_queued_request(struct session *s)
 		return;
 	build_payload(s);
 	int req = alloc_request(s);
-	unsigned int n = picture_ctrls(s, c, &copy, s->prof->needs_slice_ctrls);
+	unsigned int n = picture_ctrls(s, c, &copy, s->prof->slice_ctrls);
 	set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, n, NULL);
 	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 2000),
 		 "QBUF(OUTPUT 0, request)");
@@ -1491,7 +1515,7 @@ static void misuse_qbuf(struct session *s)
 		return;
 	build_payload(s);
 	int req = alloc_request(s);
-	unsigned int n = picture_ctrls(s, c, &copy, s->prof->needs_slice_ctrls);
+	unsigned int n = picture_ctrls(s, c, &copy, s->prof->slice_ctrls);
 	set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, n, NULL);
 
 	check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, 0, req, 0, 0), EBADR,
