@@ -78,10 +78,14 @@ for name in "${streams[@]}"; do
 	[ -n "${want:-}" ] || die "$name not in $manifest"
 	[ "$fmt" = yuv420p ] || die "$name: output format $fmt not handled"
 	rm -f "$TMP/out.yuv" "$TMP/stats" "$TMP/violations"
-	if ! gst_run_inner gst-launch-1.0 -q filesrc location="$V4L2R_CONFORMANCE/h264/$file" \
+	# a decoder that stops completing requests stalls the pipeline: bound each stream
+	if ! gst_run_inner timeout -k 5 "${GST_STREAM_TIMEOUT:-120}" \
+		gst-launch-1.0 -q filesrc location="$V4L2R_CONFORMANCE/h264/$file" \
 		! h264parse ! v4l2slh264dec ! videoconvert ! video/x-raw,format=I420 \
 		! filesink location="$TMP/out.yuv" >"$TMP/launch.txt" 2>&1; then
-		echo "FAIL: $name: gst-launch-1.0 failed: $(head -c 400 "$TMP/launch.txt")"
+		echo "FAIL: $name on $prof: gst-launch-1.0 failed or timed out: $(head -1 "$TMP/launch.txt" | cut -c1-200)"
+		grep -E ' (ERROR|WARN) ' "$TMP/gst-debug.log" | sort -u -k5 | head -3 | cut -c1-300 | sed 's/^/  /'
+		cp "$TMP/gst-debug.log" "$out_dir/gst-$prof-$name-debug.log" 2>/dev/null || true
 		fail=$((fail + 1))
 		continue
 	fi
