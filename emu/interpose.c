@@ -65,7 +65,10 @@ static struct {
 	void (*rewinddir)(DIR *);
 } real;
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int init_done;
+static __thread bool in_init;
 static bool active;
 
 /* fd -> open file; guarded by emu_lock */
@@ -105,7 +108,7 @@ static void at_exit(void)
 	emu_out_stats_all();
 }
 
-static void init(void)
+static void resolve_real(void)
 {
 	real.open = next_sym("open");
 	real.openat = next_sym("openat");
@@ -134,17 +137,32 @@ static void init(void)
 	real.readdir64 = next_sym("readdir64");
 	real.closedir = next_sym("closedir");
 	real.rewinddir = next_sym("rewinddir");
-
-	if (emu_config_init() > 0) {
-		active = true;
-		pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
-		atexit(at_exit);
-	}
 }
 
+/*
+ * Lazy, thread-safe initialisation on the first interposed call. Calls made before the process
+ * has its environment (a sanitizer runtime's own early mmap/open) or from inside the
+ * initialisation pass straight through without deciding anything.
+ */
 static bool emu_active(void)
 {
-	pthread_once(&init_once, init);
+	pthread_once(&real_once, resolve_real);
+	if (__atomic_load_n(&init_done, __ATOMIC_ACQUIRE))
+		return active;
+	if (!environ || in_init)
+		return false;
+	pthread_mutex_lock(&init_mutex);
+	if (!init_done) {
+		in_init = true;
+		if (emu_config_init() > 0) {
+			active = true;
+			pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+			atexit(at_exit);
+		}
+		in_init = false;
+		__atomic_store_n(&init_done, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&init_mutex);
 	return active;
 }
 
@@ -642,8 +660,10 @@ EMU_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 	struct emu_file *f;
 	void *p;
 
-	if (!emu_active() || fd < 0 || (flags & MAP_ANONYMOUS))
+	if (fd < 0 || (flags & MAP_ANONYMOUS) || !emu_active()) {
+		pthread_once(&real_once, resolve_real);
 		return real.mmap(addr, len, prot, flags, fd, off);
+	}
 	pthread_mutex_lock(&emu_lock);
 	f = fd_get(fd);
 	if (!f) {

@@ -228,6 +228,12 @@ static void run_one(struct emu_instance *inst)
 		inst->held_job = job;
 		inst->held_error |= err;
 	} else {
+		/* The last slice of a held picture completes it: nothing stays held. */
+		if (inst->held >= 0 && db == &inst->cap.bufs[inst->held]) {
+			err |= inst->held_error;
+			inst->held = -1;
+			inst->held_error = false;
+		}
 		cap_done(inst, db, err);
 	}
 done:
