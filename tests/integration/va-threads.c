@@ -4,9 +4,14 @@
  * with several videos does: every stream's output (yuv420p, display order, cropped) must have its
  * reference MD5.
  *
- *   va-threads LOOPS IN MD5 [IN MD5...]
+ *   va-threads [-f MIN[-MAX]] LOOPS IN MD5 [IN MD5...]
+ *
+ * With -f (fault injection in the device), MIN to MAX frames in all must fail to sync or to be
+ * read back (the VA status reaches the client) and decoding goes on to the end (every other frame
+ * read back); MD5s are not checked.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,8 @@ struct job {
 	AVBufferRef *dev;
 	int ok;
 	int frames;
+	int failed;   /* frames that could not be read back */
+	bool faults;  /* failures expected: count them, no MD5 */
 };
 
 static enum AVPixelFormat pick_vaapi(AVCodecContext *avctx, const enum AVPixelFormat *fmts)
@@ -96,13 +103,21 @@ static int decode_once(struct job *j)
 				err = avcodec_send_packet(avctx, pkt);
 			av_packet_unref(pkt);
 		}
-		if (err < 0 && err != AVERROR_EOF)
+		if (err < 0 && err != AVERROR_EOF && !j->faults)
 			goto done;
 		while ((err = avcodec_receive_frame(avctx, frame)) >= 0) {
-			if (frame->format != AV_PIX_FMT_VAAPI ||
-			    av_hwframe_transfer_data(sw, frame, 0) < 0) {
+			if (frame->format != AV_PIX_FMT_VAAPI) {
 				fprintf(stderr, "va-threads: %s: frame not decoded by VA-API\n", j->in);
 				goto done;
+			}
+			if (av_hwframe_transfer_data(sw, frame, 0) < 0) {
+				if (!j->faults) {
+					fprintf(stderr, "va-threads: %s: cannot read a frame\n", j->in);
+					goto done;
+				}
+				j->failed++;
+				av_frame_unref(frame);
+				continue;
 			}
 			sw->width = frame->width;
 			sw->height = frame->height;
@@ -118,7 +133,7 @@ static int decode_once(struct job *j)
 	av_md5_final(md5, digest);
 	for (int i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	ret = strcmp(hex, j->md5) == 0 ? 0 : -1;
+	ret = j->faults || strcmp(hex, j->md5) == 0 ? 0 : -1;
 	if (ret)
 		fprintf(stderr, "va-threads: %s: md5 %s, want %s\n", j->in, hex, j->md5);
 done:
@@ -145,13 +160,22 @@ static void *run(void *arg)
 int main(int argc, char **argv)
 {
 	AVBufferRef *dev = NULL;
-	int n, loops, failed = 0, frames = 0;
+	int n, loops, failed = 0, frames = 0, bad_frames = 0, want_bad = -1, max_bad = -1;
 
+	if (argc > 2 && strcmp(argv[1], "-f") == 0) {
+		const char *dash = strchr(argv[2], '-');
+
+		want_bad = atoi(argv[2]);
+		max_bad = dash ? atoi(dash + 1) : want_bad;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 4 || (argc - 2) % 2) {
-		fprintf(stderr, "usage: va-threads LOOPS IN MD5 [IN MD5...]\n");
+		fprintf(stderr, "usage: va-threads [-f FAILED] LOOPS IN MD5 [IN MD5...]\n");
 		return 2;
 	}
-	av_log_set_level(AV_LOG_ERROR);
+	/* Injected faults make libavcodec log: keep that quiet, the counts are checked here. */
+	av_log_set_level(want_bad >= 0 ? AV_LOG_QUIET : AV_LOG_ERROR);
 	loops = atoi(argv[1]);
 	n = (argc - 2) / 2;
 	if (av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_VAAPI, getenv("DISPLAY"), NULL, 0) < 0) {
@@ -164,7 +188,7 @@ int main(int argc, char **argv)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		jobs[i] = (struct job){ .in = argv[2 + 2 * i], .md5 = argv[3 + 2 * i],
-					.loops = loops, .dev = dev };
+					.loops = loops, .dev = dev, .faults = want_bad >= 0 };
 		if (pthread_create(&tids[i], NULL, run, &jobs[i]))
 			return 1;
 	}
@@ -172,8 +196,15 @@ int main(int argc, char **argv)
 		pthread_join(tids[i], NULL);
 		failed += !jobs[i].ok;
 		frames += jobs[i].frames;
+		bad_frames += jobs[i].failed;
 	}
-	printf("%d decoders x %d loops: %d frames, %d failed\n", n, loops, frames, failed);
+	printf("%d decoders x %d loops: %d frames, %d unreadable, %d failed\n", n, loops, frames,
+	       bad_frames, failed);
+	if (want_bad >= 0 && (bad_frames < want_bad || bad_frames > max_bad)) {
+		fprintf(stderr, "va-threads: %d unreadable frames, want %d..%d\n", bad_frames, want_bad,
+			max_bad);
+		failed++;
+	}
 	av_buffer_unref(&dev);
 	free(jobs);
 	free(tids);
