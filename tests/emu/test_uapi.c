@@ -768,8 +768,11 @@ static void check_querycap(struct session *s)
 	check_ok(xioctl(s->vfd, VIDIOC_QUERYCAP, &cap), "VIDIOC_QUERYCAP");
 	check(!strcmp((char *)cap.driver, s->prof->driver), "QUERYCAP driver \"%s\" (want \"%s\")",
 	      (char *)cap.driver, s->prof->driver);
-	check(cap.device_caps == (V4L2_CAP_VIDEO_M2M_MPLANE | V4L2_CAP_STREAMING),
-	      "QUERYCAP device_caps 0x%08x == M2M_MPLANE|STREAMING", cap.device_caps);
+	/* v4l_querycap adds EXT_PIX_FORMAT to both fields for every driver */
+	check(cap.device_caps ==
+		  (V4L2_CAP_VIDEO_M2M_MPLANE | V4L2_CAP_STREAMING | V4L2_CAP_EXT_PIX_FORMAT),
+	      "QUERYCAP device_caps 0x%08x == M2M_MPLANE|STREAMING|EXT_PIX_FORMAT (v4l_querycap)",
+	      cap.device_caps);
 	check((cap.capabilities & V4L2_CAP_DEVICE_CAPS) &&
 		  (cap.capabilities & cap.device_caps) == cap.device_caps,
 	      "QUERYCAP capabilities 0x%08x has DEVICE_CAPS and the device caps", cap.capabilities);

@@ -21,7 +21,8 @@ emu_free_index() {
 }
 
 # emu_write_testbed FILE DRIVER INDEX: a platform device with its media device (bus "media",
-# 238:N) and its video4linux device (81:N), as the kernel's sysfs shows an m2m decoder.
+# 238:N) and its video4linux device (81:N), as the kernel's sysfs shows an m2m decoder; their
+# "device" links lead to the platform device (v4l2-compliance finds the media node that way).
 emu_write_testbed() {
 	local file=$1 drv=$2 idx=$3
 	cat >"$file" <<EOT
@@ -35,6 +36,7 @@ E: MAJOR=238
 E: MINOR=$idx
 E: SUBSYSTEM=media
 A: dev=238:$idx
+L: device=..
 
 P: /devices/platform/$drv/video4linux/video$idx
 E: DEVNAME=/dev/video$idx
@@ -45,6 +47,7 @@ E: ID_V4L_CAPABILITIES=:
 A: dev=81:$idx
 A: name=$drv-dec
 A: index=0
+L: device=../..
 EOT
 }
 
