@@ -280,8 +280,10 @@ VAStatus v4l2r_QuerySurfaceAttributes(VADriverContextP va, VAConfigID config,
 	ATTR(VASurfaceAttribMinHeight, VA_SURFACE_ATTRIB_GETTABLE, cfg->dev->min_h);
 	ATTR(VASurfaceAttribMaxWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->dev->max_w);
 	ATTR(VASurfaceAttribMaxHeight, VA_SURFACE_ATTRIB_GETTABLE, cfg->dev->max_h);
+	/* Surfaces are allocated by the decoder, never imported; DRM PRIME 2 is for export
+	 * (vaExportSurfaceHandle), which this attribute does not describe. */
 	ATTR(VASurfaceAttribMemoryType, VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
-	     VA_SURFACE_ATTRIB_MEM_TYPE_VA | VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2);
+	     VA_SURFACE_ATTRIB_MEM_TYPE_VA);
 #undef ATTR
 	pthread_mutex_unlock(&drv->lock);
 

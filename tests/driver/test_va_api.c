@@ -210,7 +210,7 @@ static void test_configs(struct drv *d, VAConfigID *config)
 	ST(v->vaQuerySurfaceAttributes(c, *config, NULL, &ns), VA_STATUS_SUCCESS);
 	CHECK(ns > 0 && ns <= 16, "%u surface attributes", ns);
 	ST(v->vaQuerySurfaceAttributes(c, *config, sa, &ns), VA_STATUS_SUCCESS);
-	int minw = -1, minh = -1, maxw = -1, maxh = -1, fourcc = -1;
+	int minw = -1, minh = -1, maxw = -1, maxh = -1, fourcc = -1, memtype = -1;
 	for (unsigned i = 0; i < ns && i < 16; i++) {
 		switch (sa[i].type) {
 		case VASurfaceAttribMinWidth: minw = sa[i].value.value.i; break;
@@ -218,12 +218,14 @@ static void test_configs(struct drv *d, VAConfigID *config)
 		case VASurfaceAttribMaxWidth: maxw = sa[i].value.value.i; break;
 		case VASurfaceAttribMaxHeight: maxh = sa[i].value.value.i; break;
 		case VASurfaceAttribPixelFormat: fourcc = sa[i].value.value.i; break;
+		case VASurfaceAttribMemoryType: memtype = sa[i].value.value.i; break;
 		default: break;
 		}
 	}
 	CHECK(minw == 16 && minh == 16 && maxw == 4096 && maxh == 2304,
 	      "limits %dx%d..%dx%d, want 16x16..4096x2304", minw, minh, maxw, maxh);
 	CHECK(fourcc == (int)VA_FOURCC_NV12, "pixel format %#x", fourcc);
+	CHECK(memtype == VA_SURFACE_ATTRIB_MEM_TYPE_VA, "memory types %#x (no import)", memtype);
 	ST(v->vaQuerySurfaceAttributes(c, VA_INVALID_ID, sa, &ns), VA_STATUS_ERROR_INVALID_CONFIG);
 }
 
