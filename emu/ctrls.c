@@ -465,10 +465,11 @@ static int g_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs)
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* v4l2_g_ext_ctrls_common(): error_idx is count whatever failed */
 	ret = prepare_ext(inst, cs, idx, true);
+	cs->error_idx = cs->count;
 	if (ret)
 		goto out;
-	cs->error_idx = cs->count;
 	for (uint32_t i = 0; i < cs->count; i++) {
 		if (dev->ctrls[idx[i]].d.flags & V4L2_CTRL_FLAG_WRITE_ONLY) {
 			ret = -EACCES;
@@ -586,6 +587,8 @@ static int s_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs, 
 			}
 		}
 		memcpy(dst, tmp, dev->vals_size);
+		if (!req)
+			emu_video_header_changed(inst);
 		if (req) {
 			for (uint32_t i = 0; i < cs->count; i++)
 				req->set[idx[i]] = true;

@@ -247,6 +247,7 @@ short emu_video_poll(struct emu_instance *inst, short events);
 void *emu_video_mmap(struct emu_instance *inst, void *addr, size_t len, int prot, int flags,
 		     off_t off);
 void emu_queue_cancel(struct emu_instance *inst, struct emu_queue *q);
+void emu_video_header_changed(struct emu_instance *inst);
 
 /* worker.c */
 void emu_worker_kick(struct emu_device *dev);

@@ -649,6 +649,7 @@ EMU_EXPORT int ioctl(int fd, unsigned long req, ...)
 	}
 	pthread_mutex_unlock(&emu_lock);
 	if (ret < 0) {
+		emu_debug("ioctl(%d, 0x%08lx) -> %s", fd, req, strerrorname_np(-ret));
 		errno = -ret;
 		return -1;
 	}

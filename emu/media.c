@@ -162,36 +162,37 @@ static int enum_entities(const struct emu_device *dev, struct media_entity_desc 
 
 static int enum_links(struct media_links_enum *l)
 {
-	int e = ent_index(l->entity);
+	int e = ent_index(l->entity), ret = 0, n = 0;
+	struct media_pad_desc pads[2];
+	struct media_link_desc link;
 
 	if (e < 0)
 		return -EINVAL;
-	if (l->pads) {
-		int n = 0;
-
-		for (int p = 0; p < 4; p++) {
-			if (pad_ent[p] != (uint32_t)e)
-				continue;
-			memset(&l->pads[n], 0, sizeof(l->pads[n]));
-			l->pads[n].entity = ent_id[e];
-			l->pads[n].index = (uint16_t)pad_idx[p];
-			l->pads[n].flags = pad_flags[p];
-			n++;
-		}
+	memset(l->reserved, 0, sizeof(l->reserved));
+	memset(pads, 0, sizeof(pads));
+	for (int p = 0; p < 4; p++) {
+		if (pad_ent[p] != (uint32_t)e)
+			continue;
+		pads[n].entity = ent_id[e];
+		pads[n].index = (uint16_t)pad_idx[p];
+		pads[n].flags = pad_flags[p];
+		n++;
 	}
-	if (l->links && e != ENT_SINK) {
-		struct media_link_desc *k = &l->links[0];
-
-		memset(k, 0, sizeof(*k));
-		k->source.entity = ent_id[e];
-		k->source.index = e == ENT_PROC ? 1 : 0;
-		k->source.flags = MEDIA_PAD_FL_SOURCE;
-		k->sink.entity = ent_id[e + 1];
-		k->sink.index = 0;
-		k->sink.flags = MEDIA_PAD_FL_SINK;
-		k->flags = MEDIA_LNK_FL_ENABLED | MEDIA_LNK_FL_IMMUTABLE;
+	if (l->pads)
+		ret = emu_copy_to_user(l->pads, pads, (size_t)n * sizeof(pads[0]));
+	/* Only the links whose source is this entity (media_device_enum_links()). */
+	if (!ret && l->links && e != ENT_SINK) {
+		memset(&link, 0, sizeof(link));
+		link.source.entity = ent_id[e];
+		link.source.index = e == ENT_PROC ? 1 : 0;
+		link.source.flags = MEDIA_PAD_FL_SOURCE;
+		link.sink.entity = ent_id[e + 1];
+		link.sink.index = 0;
+		link.sink.flags = MEDIA_PAD_FL_SINK;
+		link.flags = MEDIA_LNK_FL_ENABLED | MEDIA_LNK_FL_IMMUTABLE;
+		ret = emu_copy_to_user(l->links, &link, sizeof(link));
 	}
-	return 0;
+	return ret;
 }
 
 static int request_alloc(struct emu_device *dev, int *out)
@@ -253,8 +254,17 @@ int emu_media_ioctl(struct emu_file *f, unsigned long cmd, void *arg)
 		return enum_entities(f->dev, arg);
 	case MEDIA_IOC_ENUM_LINKS:
 		return enum_links(arg);
-	case MEDIA_IOC_SETUP_LINK:
-		return -EINVAL;
+	case MEDIA_IOC_SETUP_LINK: {
+		/* Every link is immutable: only its own flags can be "set" again. */
+		struct media_link_desc *k = arg;
+		int src = ent_index(k->source.entity), snk = ent_index(k->sink.entity);
+
+		memset(k->reserved, 0, sizeof(k->reserved));
+		if (src < 0 || snk < 0 || src == ENT_SINK || snk != src + 1 ||
+		    k->source.index != (src == ENT_PROC ? 1 : 0) || k->sink.index != 0)
+			return -EINVAL;
+		return k->flags == (MEDIA_LNK_FL_ENABLED | MEDIA_LNK_FL_IMMUTABLE) ? 0 : -EINVAL;
+	}
 	case MEDIA_IOC_REQUEST_ALLOC:
 		return request_alloc(f->dev, arg);
 	default:

@@ -143,7 +143,11 @@ void emu_out_stats_all(void)
 {
 	pthread_mutex_lock(&emu_lock);
 	for (int i = 0; i < emu_g.ndev; i++)
-		for (struct emu_instance *in = emu_g.dev[i].insts; in; in = in->next)
+		for (struct emu_instance *in = emu_g.dev[i].insts; in; in = in->next) {
+			if (in->stats_done)
+				continue;
 			emu_out_stats(in);
+			in->stats_done = true;
+		}
 	pthread_mutex_unlock(&emu_lock);
 }

@@ -97,6 +97,23 @@ static void adjust_cap_fmt(struct emu_instance *inst, struct v4l2_pix_format_mpl
 	memset(f->reserved, 0, sizeof(f->reserved));
 }
 
+/* The header controls changed (e.g. the SPS bit depth): as rkvdec/hantro do, a CAPTURE format
+ * the new stream cannot use is reset to the default, while no CAPTURE buffer exists. */
+void emu_video_header_changed(struct emu_instance *inst)
+{
+	uint32_t fmts[4];
+	int n = capture_formats(inst, fmts), i;
+
+	if (inst->cap.nbufs)
+		return;
+	for (i = 0; i < n && fmts[i] != inst->cap.fmt.pixelformat; i++)
+		;
+	if (i == n) {
+		memset(&inst->cap.fmt, 0, sizeof(inst->cap.fmt));
+		adjust_cap_fmt(inst, &inst->cap.fmt);
+	}
+}
+
 struct emu_instance *emu_video_open(struct emu_device *dev, int *err)
 {
 	struct emu_instance *inst;
