@@ -87,6 +87,7 @@ struct v4l2r_slot {
 	size_t length;
 	bool taken;  /* handed to the codec or in flight */
 	bool queued; /* in flight */
+	bool stale;  /* its request could not be reinitialised yet */
 	uint64_t seq;
 	int cap;     /* CAPTURE buffer the request decodes into */
 	int refs[16]; /* CAPTURE buffers it reads */

@@ -28,10 +28,21 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A request is reusable once reinitialised; EBUSY while the device still completes it. */
+static bool slot_reinit(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
+{
+	if (slot->req_fd >= 0 && v4l2r_xioctl(slot->req_fd, MEDIA_REQUEST_IOC_REINIT, NULL) < 0) {
+		v4l2r_debug(ctx->drv, "REINIT request %u: %s\n", slot->index, strerror(errno));
+		slot->stale = true;
+		return false;
+	}
+	slot->stale = false;
+	return true;
+}
+
 static void slot_release(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
 {
-	if (slot->req_fd >= 0 && v4l2r_xioctl(slot->req_fd, MEDIA_REQUEST_IOC_REINIT, NULL) < 0)
-		v4l2r_debug(ctx->drv, "REINIT request %u: %s\n", slot->index, strerror(errno));
+	(void)slot_reinit(ctx, slot);
 	slot->queued = false;
 	slot->taken = false;
 	slot->cap = -1;
@@ -199,14 +210,14 @@ VAStatus v4l2r_surface_wait(struct v4l2r_surface *s, bool unlock)
 VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
 			size_t *capacity)
 {
-	struct v4l2r_slot *oldest = NULL;
-
 	v4l2r_requests_drain(ctx);
 	for (int attempt = 0; attempt < 2; attempt++) {
+		struct v4l2r_slot *oldest = NULL;
+
 		for (unsigned i = 0; i < ctx->n_slots; i++) {
 			struct v4l2r_slot *s = &ctx->slots[i];
 
-			if (!s->taken) {
+			if (!s->taken && (!s->stale || slot_reinit(ctx, s))) {
 				s->taken = true;
 				*slot = s;
 				*data = s->map;
