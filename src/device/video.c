@@ -379,6 +379,7 @@ VAStatus v4l2r_video_bind(struct v4l2r_ctx *ctx, struct v4l2r_surface *s)
 		idx = (int)ctx->n_cap++;
 		if (query_cap(ctx, (unsigned)idx) < 0)
 			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+		v4l2r_debug(ctx->drv, "CAPTURE buffer %d created for surface %#x\n", idx, s->id);
 	}
 	ctx->cap[idx].owner = s;
 	s->ctx = ctx;

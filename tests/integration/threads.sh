@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Four decoders at once on one VA display (tests/integration/va-threads), twice each, on one
-# device and on two devices: every output has the manifest MD5, every frame went through a
+# device and on two devices, with fixed and with dynamic frame pools: every output has the manifest MD5, every frame went through a
 # device, no violation, nothing on stderr.
 source "$(dirname "$0")/lib.sh"
 start_xvfb
@@ -20,10 +20,12 @@ done
 
 pass=0
 fail=0
-for devices in hantro-g1 rkvdec,hantro-g1; do
+# -d: dynamic frame pools, contexts without render targets (CAPTURE buffers created on first use)
+for run in "hantro-g1" "rkvdec,hantro-g1" "cedrus -d" "rkvdec -d"; do
+	read -r devices opt <<<"$run"
 	reset_emu_files
 	rc=0
-	emu_run "$devices" "$V4L2R_BUILD/tests/integration/va-threads" 2 "${args[@]}" \
+	emu_run "$devices" "$V4L2R_BUILD/tests/integration/va-threads" $opt 2 "${args[@]}" \
 		>"$TMP/out" 2>"$TMP/stderr" || rc=$?
 	why=""
 	[ $rc -eq 0 ] || why+=" exit=$rc"
@@ -33,7 +35,7 @@ for devices in hantro-g1 rkvdec,hantro-g1; do
 	[ ! -s "$TMP/stderr" ] || why+=" stderr-lines=$(wc -l <"$TMP/stderr")"
 	if [ -z "$why" ]; then
 		pass=$((pass + 1))
-		echo "ok: $devices: $(cat "$TMP/out")"
+		echo "ok: $devices $opt: $(cat "$TMP/out")"
 	else
 		fail=$((fail + 1))
 		echo "FAIL: $devices:$why"

@@ -4,7 +4,12 @@
  * with several videos does: every stream's output (yuv420p, display order, cropped) must have its
  * reference MD5.
  *
- *   va-threads [-f MIN[-MAX]] LOOPS IN MD5 [IN MD5...]
+ *   va-threads [-d] [-f MIN[-MAX]] LOOPS IN MD5 [IN MD5...]
+ *
+ * With -d the frames pool is dynamic (initial_pool_size 0): libavcodec then creates the VA
+ * context without render targets and allocates surfaces as it goes (this client also keeps its
+ * last HOLD frames, as a player's queue does), so the driver binds surfaces to CAPTURE buffers on
+ * first use and creates more (VIDIOC_CREATE_BUFS).
  *
  * With -f (fault injection in the device), MIN to MAX frames in all must fail to sync or to be
  * read back (the VA status reaches the client) and decoding goes on to the end (every other frame
@@ -32,11 +37,30 @@ struct job {
 	bool faults;  /* failures expected: count them, no MD5 */
 };
 
+static bool dynamic_pool;
+#define HOLD 6
+
 static enum AVPixelFormat pick_vaapi(AVCodecContext *avctx, const enum AVPixelFormat *fmts)
 {
-	for (; *fmts != AV_PIX_FMT_NONE; fmts++)
-		if (*fmts == AV_PIX_FMT_VAAPI)
-			return *fmts;
+	for (; *fmts != AV_PIX_FMT_NONE; fmts++) {
+		if (*fmts != AV_PIX_FMT_VAAPI)
+			continue;
+		if (dynamic_pool) {
+			AVBufferRef *frames = NULL;
+
+			if (avcodec_get_hw_frames_parameters(avctx, avctx->hw_device_ctx,
+							     AV_PIX_FMT_VAAPI, &frames) < 0)
+				return AV_PIX_FMT_NONE;
+			((AVHWFramesContext *)frames->data)->initial_pool_size = 0;
+			if (av_hwframe_ctx_init(frames) < 0) {
+				av_buffer_unref(&frames);
+				return AV_PIX_FMT_NONE;
+			}
+			av_buffer_unref(&avctx->hw_frames_ctx);
+			avctx->hw_frames_ctx = frames;
+		}
+		return *fmts;
+	}
 	return AV_PIX_FMT_NONE;
 }
 
@@ -74,6 +98,8 @@ static int decode_once(struct job *j)
 	int ret = -1, stream, err, eof = 0;
 	uint8_t digest[16];
 	char hex[33];
+	AVFrame *held[HOLD] = { NULL };
+	unsigned n_held = 0;
 
 	if (!pkt || !frame || !sw || !md5)
 		goto done;
@@ -125,6 +151,12 @@ static int decode_once(struct job *j)
 				goto done;
 			j->frames++;
 			av_frame_unref(sw);
+			if (dynamic_pool) {
+				AVFrame **slot = &held[n_held++ % HOLD];
+
+				av_frame_free(slot);
+				*slot = av_frame_clone(frame);
+			}
 			av_frame_unref(frame);
 		}
 		if (err != AVERROR(EAGAIN) && err != AVERROR_EOF)
@@ -137,6 +169,8 @@ static int decode_once(struct job *j)
 	if (ret)
 		fprintf(stderr, "va-threads: %s: md5 %s, want %s\n", j->in, hex, j->md5);
 done:
+	for (unsigned i = 0; i < HOLD; i++)
+		av_frame_free(&held[i]);
 	av_free(md5);
 	av_frame_free(&sw);
 	av_frame_free(&frame);
@@ -162,6 +196,11 @@ int main(int argc, char **argv)
 	AVBufferRef *dev = NULL;
 	int n, loops, failed = 0, frames = 0, bad_frames = 0, want_bad = -1, max_bad = -1;
 
+	if (argc > 1 && strcmp(argv[1], "-d") == 0) {
+		dynamic_pool = true;
+		argv++;
+		argc--;
+	}
 	if (argc > 2 && strcmp(argv[1], "-f") == 0) {
 		const char *dash = strchr(argv[2], '-');
 
@@ -171,7 +210,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 4 || (argc - 2) % 2) {
-		fprintf(stderr, "usage: va-threads [-f FAILED] LOOPS IN MD5 [IN MD5...]\n");
+		fprintf(stderr, "usage: va-threads [-d] [-f MIN[-MAX]] LOOPS IN MD5 [IN MD5...]\n");
 		return 2;
 	}
 	/* Injected faults make libavcodec log: keep that quiet, the counts are checked here. */
