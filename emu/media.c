@@ -354,13 +354,16 @@ void emu_request_complete(struct emu_request *r)
 /* An instance goes away: requests bound to it keep nothing of it. */
 void emu_requests_detach(struct emu_instance *inst)
 {
-	for (struct emu_request *r = inst->dev->reqs; r; r = r->next) {
+	struct emu_request *r = inst->dev->reqs, *next;
+
+	for (; r; r = next) {
+		next = r->next;
 		if (r->inst != inst)
 			continue;
-		if (r->state == EMU_REQ_QUEUED)
-			emu_request_complete(r);
 		unbind_buf(r);
 		r->inst = NULL;
+		if (r->state == EMU_REQ_QUEUED)
+			emu_request_complete(r); /* may free it */
 	}
 }
 
