@@ -110,11 +110,11 @@ VAStatus v4l2r_CreateConfig(VADriverContextP va, VAProfile profile, VAEntrypoint
 	if (!cfg)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	*cfg = (struct v4l2r_config){
-		.profile = profile,
-		.entrypoint = ep,
-		.rt_format = rt,
-		.codec = codec,
-		.dev = dev,
+	    .profile = profile,
+	    .entrypoint = ep,
+	    .rt_format = rt,
+	    .codec = codec,
+	    .dev = dev,
 	};
 	pthread_mutex_lock(&drv->lock);
 	*id = v4l2r_table_add(&drv->configs, cfg);

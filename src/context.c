@@ -186,8 +186,8 @@ VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_param
 {
 	VAStatus st;
 
-	if (!p || !in_limits(ctx->cfg.dev, p->width, p->height) ||
-	    p->width < ctx->cfg.dev->min_w || p->height < ctx->cfg.dev->min_h)
+	if (!p || !in_limits(ctx->cfg.dev, p->width, p->height) || p->width < ctx->cfg.dev->min_w ||
+	    p->height < ctx->cfg.dev->min_h)
 		return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
 	if (p->bit_depth != 8 && p->bit_depth != 10)
 		return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
@@ -195,9 +195,9 @@ VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_param
 	    ctx->cap_depth == p->bit_depth && ctx->n_cap >= p->min_buffers) {
 		/* Same stream: the headers only need to be current for later format queries. */
 		if (p->n_hdr_ctrls) {
-			struct v4l2_ext_controls cs = { .which = V4L2_CTRL_WHICH_CUR_VAL,
-							.count = p->n_hdr_ctrls,
-							.controls = p->hdr_ctrls };
+			struct v4l2_ext_controls cs = {.which = V4L2_CTRL_WHICH_CUR_VAL,
+						       .count = p->n_hdr_ctrls,
+						       .controls = p->hdr_ctrls};
 
 			(void)v4l2r_xioctl(ctx->video_fd, VIDIOC_S_EXT_CTRLS, &cs);
 		}

@@ -18,7 +18,7 @@
 #define V4L2R_VENDOR "v4l2-request " V4L2R_VERSION
 
 __attribute__((format(printf, 3, 0))) static void vlog(struct v4l2r_driver *drv, bool error,
-						     const char *fmt, va_list ap)
+						       const char *fmt, va_list ap)
 {
 	char msg[512];
 	int n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
@@ -185,57 +185,57 @@ static VAStatus v4l2r_Terminate(VADriverContextP va)
 }
 
 static const struct VADriverVTable v4l2r_vtable = {
-	.vaTerminate = v4l2r_Terminate,
-	.vaQueryConfigProfiles = v4l2r_QueryConfigProfiles,
-	.vaQueryConfigEntrypoints = v4l2r_QueryConfigEntrypoints,
-	.vaGetConfigAttributes = v4l2r_GetConfigAttributes,
-	.vaCreateConfig = v4l2r_CreateConfig,
-	.vaDestroyConfig = v4l2r_DestroyConfig,
-	.vaQueryConfigAttributes = v4l2r_QueryConfigAttributes,
-	.vaCreateSurfaces = v4l2r_CreateSurfaces,
-	.vaDestroySurfaces = v4l2r_DestroySurfaces,
-	.vaCreateContext = v4l2r_CreateContext,
-	.vaDestroyContext = v4l2r_DestroyContext,
-	.vaCreateBuffer = v4l2r_CreateBuffer,
-	.vaBufferSetNumElements = v4l2r_BufferSetNumElements,
-	.vaMapBuffer = v4l2r_MapBuffer,
-	.vaUnmapBuffer = v4l2r_UnmapBuffer,
-	.vaDestroyBuffer = v4l2r_DestroyBuffer,
-	.vaBeginPicture = v4l2r_BeginPicture,
-	.vaRenderPicture = v4l2r_RenderPicture,
-	.vaEndPicture = v4l2r_EndPicture,
-	.vaSyncSurface = v4l2r_SyncSurface,
-	.vaQuerySurfaceStatus = v4l2r_QuerySurfaceStatus,
-	.vaQuerySurfaceError = v4l2r_QuerySurfaceError,
-	.vaPutSurface = v4l2r_PutSurface,
-	.vaQueryImageFormats = v4l2r_QueryImageFormats,
-	.vaCreateImage = v4l2r_CreateImage,
-	.vaDeriveImage = v4l2r_DeriveImage,
-	.vaDestroyImage = v4l2r_DestroyImage,
-	.vaSetImagePalette = v4l2r_SetImagePalette,
-	.vaGetImage = v4l2r_GetImage,
-	.vaPutImage = v4l2r_PutImage,
-	.vaQuerySubpictureFormats = v4l2r_QuerySubpictureFormats,
-	.vaCreateSubpicture = v4l2r_CreateSubpicture,
-	.vaDestroySubpicture = v4l2r_DestroySubpicture,
-	.vaSetSubpictureImage = v4l2r_SetSubpictureImage,
-	.vaSetSubpictureChromakey = v4l2r_SetSubpictureChromakey,
-	.vaSetSubpictureGlobalAlpha = v4l2r_SetSubpictureGlobalAlpha,
-	.vaAssociateSubpicture = v4l2r_AssociateSubpicture,
-	.vaDeassociateSubpicture = v4l2r_DeassociateSubpicture,
-	.vaQueryDisplayAttributes = v4l2r_QueryDisplayAttributes,
-	.vaGetDisplayAttributes = v4l2r_GetDisplayAttributes,
-	.vaSetDisplayAttributes = v4l2r_SetDisplayAttributes,
-	.vaBufferInfo = v4l2r_BufferInfo,
-	.vaLockSurface = v4l2r_LockSurface,
-	.vaUnlockSurface = v4l2r_UnlockSurface,
-	.vaCreateSurfaces2 = v4l2r_CreateSurfaces2,
-	.vaQuerySurfaceAttributes = v4l2r_QuerySurfaceAttributes,
-	.vaAcquireBufferHandle = v4l2r_AcquireBufferHandle,
-	.vaReleaseBufferHandle = v4l2r_ReleaseBufferHandle,
-	.vaExportSurfaceHandle = v4l2r_ExportSurfaceHandle,
+    .vaTerminate = v4l2r_Terminate,
+    .vaQueryConfigProfiles = v4l2r_QueryConfigProfiles,
+    .vaQueryConfigEntrypoints = v4l2r_QueryConfigEntrypoints,
+    .vaGetConfigAttributes = v4l2r_GetConfigAttributes,
+    .vaCreateConfig = v4l2r_CreateConfig,
+    .vaDestroyConfig = v4l2r_DestroyConfig,
+    .vaQueryConfigAttributes = v4l2r_QueryConfigAttributes,
+    .vaCreateSurfaces = v4l2r_CreateSurfaces,
+    .vaDestroySurfaces = v4l2r_DestroySurfaces,
+    .vaCreateContext = v4l2r_CreateContext,
+    .vaDestroyContext = v4l2r_DestroyContext,
+    .vaCreateBuffer = v4l2r_CreateBuffer,
+    .vaBufferSetNumElements = v4l2r_BufferSetNumElements,
+    .vaMapBuffer = v4l2r_MapBuffer,
+    .vaUnmapBuffer = v4l2r_UnmapBuffer,
+    .vaDestroyBuffer = v4l2r_DestroyBuffer,
+    .vaBeginPicture = v4l2r_BeginPicture,
+    .vaRenderPicture = v4l2r_RenderPicture,
+    .vaEndPicture = v4l2r_EndPicture,
+    .vaSyncSurface = v4l2r_SyncSurface,
+    .vaQuerySurfaceStatus = v4l2r_QuerySurfaceStatus,
+    .vaQuerySurfaceError = v4l2r_QuerySurfaceError,
+    .vaPutSurface = v4l2r_PutSurface,
+    .vaQueryImageFormats = v4l2r_QueryImageFormats,
+    .vaCreateImage = v4l2r_CreateImage,
+    .vaDeriveImage = v4l2r_DeriveImage,
+    .vaDestroyImage = v4l2r_DestroyImage,
+    .vaSetImagePalette = v4l2r_SetImagePalette,
+    .vaGetImage = v4l2r_GetImage,
+    .vaPutImage = v4l2r_PutImage,
+    .vaQuerySubpictureFormats = v4l2r_QuerySubpictureFormats,
+    .vaCreateSubpicture = v4l2r_CreateSubpicture,
+    .vaDestroySubpicture = v4l2r_DestroySubpicture,
+    .vaSetSubpictureImage = v4l2r_SetSubpictureImage,
+    .vaSetSubpictureChromakey = v4l2r_SetSubpictureChromakey,
+    .vaSetSubpictureGlobalAlpha = v4l2r_SetSubpictureGlobalAlpha,
+    .vaAssociateSubpicture = v4l2r_AssociateSubpicture,
+    .vaDeassociateSubpicture = v4l2r_DeassociateSubpicture,
+    .vaQueryDisplayAttributes = v4l2r_QueryDisplayAttributes,
+    .vaGetDisplayAttributes = v4l2r_GetDisplayAttributes,
+    .vaSetDisplayAttributes = v4l2r_SetDisplayAttributes,
+    .vaBufferInfo = v4l2r_BufferInfo,
+    .vaLockSurface = v4l2r_LockSurface,
+    .vaUnlockSurface = v4l2r_UnlockSurface,
+    .vaCreateSurfaces2 = v4l2r_CreateSurfaces2,
+    .vaQuerySurfaceAttributes = v4l2r_QuerySurfaceAttributes,
+    .vaAcquireBufferHandle = v4l2r_AcquireBufferHandle,
+    .vaReleaseBufferHandle = v4l2r_ReleaseBufferHandle,
+    .vaExportSurfaceHandle = v4l2r_ExportSurfaceHandle,
 #if VA_CHECK_VERSION(1, 9, 0)
-	.vaSyncSurface2 = v4l2r_SyncSurface2,
+    .vaSyncSurface2 = v4l2r_SyncSurface2,
 #endif
 };
 
@@ -284,11 +284,12 @@ static VAStatus driver_init(VADriverContextP va)
 }
 
 /* libva looks for __vaDriverInit_<major>_<minor> from its own minor version down. */
-#define V4L2R_INIT(minor)                                                                        \
-	__attribute__((visibility("default"))) VAStatus __vaDriverInit_1_##minor(VADriverContextP); \
-	VAStatus __vaDriverInit_1_##minor(VADriverContextP va)                                      \
-	{                                                                                            \
-		return driver_init(va);                                                              \
+#define V4L2R_INIT(minor)                                                                          \
+	__attribute__((visibility("default")))                                                     \
+	VAStatus __vaDriverInit_1_##minor(VADriverContextP);                                       \
+	VAStatus __vaDriverInit_1_##minor(VADriverContextP va)                                     \
+	{                                                                                          \
+		return driver_init(va);                                                            \
 	}
 
 V4L2R_INIT(0)

@@ -20,16 +20,16 @@
 #include "codec/codec.h"
 #include "object.h"
 
-#define V4L2R_MAX_DEVICES 16
-#define V4L2R_MAX_CODED 16
-#define V4L2R_OUTPUT_SLOTS 8         /* requests in flight per context */
-#define V4L2R_WAIT_MS 5000           /* longest wait for one request */
+#define V4L2R_MAX_DEVICES     16
+#define V4L2R_MAX_CODED	      16
+#define V4L2R_OUTPUT_SLOTS    8	   /* requests in flight per context */
+#define V4L2R_WAIT_MS	      5000 /* longest wait for one request */
 #define V4L2R_MAX_SURFACE_DIM 16384
 #define V4L2R_MAX_BUFFER_SIZE (256u << 20)
 
 struct v4l2r_layout {
 	uint32_t fourcc;
-	uint32_t bpl;       /* bytes per line of both planes */
+	uint32_t bpl;	    /* bytes per line of both planes */
 	uint32_t uv_offset; /* start of the CbCr plane */
 	uint32_t width, height;
 	size_t size;
@@ -66,13 +66,13 @@ struct v4l2r_surface {
 	struct v4l2r_driver *drv;
 	VASurfaceID id;
 	uint32_t width, height, rt_format;
-	struct v4l2r_ctx *ctx; /* context whose CAPTURE buffer backs it, or NULL */
-	int cap;               /* index of that CAPTURE buffer, -1 when none */
-	uint64_t ts;           /* timestamp of the last picture queued into it */
-	bool decoded;          /* holds a completed picture */
-	bool failed;           /* the last picture completed with an error */
+	struct v4l2r_ctx *ctx;	      /* context whose CAPTURE buffer backs it, or NULL */
+	int cap;		      /* index of that CAPTURE buffer, -1 when none */
+	uint64_t ts;		      /* timestamp of the last picture queued into it */
+	bool decoded;		      /* holds a completed picture */
+	bool failed;		      /* the last picture completed with an error */
 	struct v4l2r_slot *last_slot; /* last request of the last picture ... */
-	uint64_t last_seq;            /* ... while its seq matches */
+	uint64_t last_seq;	      /* ... while its seq matches */
 	/* A copy of the decoded picture once its CAPTURE buffer is gone (context destroyed or
 	 * stream reallocated): clients still read frames they hold. */
 	uint8_t *snap;
@@ -89,7 +89,7 @@ struct v4l2r_slot {
 	bool queued; /* in flight */
 	bool stale;  /* its request could not be reinitialised yet */
 	uint64_t seq;
-	int cap;     /* CAPTURE buffer the request decodes into */
+	int cap;      /* CAPTURE buffer the request decodes into */
 	int refs[16]; /* CAPTURE buffers it reads */
 	unsigned n_refs;
 };
@@ -142,8 +142,8 @@ struct v4l2r_buffer {
 	VAContextID context;
 	VABufferType type;
 	uint32_t size, num_elements;
-	uint8_t *data;      /* malloc'd, or a map of a CAPTURE buffer (derived image) */
-	size_t map_length;  /* != 0: data is an mmap of this length */
+	uint8_t *data;	   /* malloc'd, or a map of a CAPTURE buffer (derived image) */
+	size_t map_length; /* != 0: data is an mmap of this length */
 	bool mapped;
 };
 
@@ -158,8 +158,10 @@ static inline struct v4l2r_driver *v4l2r_drv(VADriverContextP va)
 }
 
 /* driver.c */
-void v4l2r_error(struct v4l2r_driver *drv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void v4l2r_debug(struct v4l2r_driver *drv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void v4l2r_error(struct v4l2r_driver *drv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void v4l2r_debug(struct v4l2r_driver *drv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 bool v4l2r_profile_supported(struct v4l2r_driver *drv, VAProfile profile,
 			     const struct v4l2r_codec **codec, const struct v4l2r_device **dev);
 
@@ -267,8 +269,8 @@ VAStatus v4l2r_CreateImage(VADriverContextP va, VAImageFormat *format, int width
 VAStatus v4l2r_DeriveImage(VADriverContextP va, VASurfaceID surface, VAImage *image);
 VAStatus v4l2r_DestroyImage(VADriverContextP va, VAImageID id);
 VAStatus v4l2r_SetImagePalette(VADriverContextP va, VAImageID id, unsigned char *palette);
-VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y,
-			unsigned int width, unsigned int height, VAImageID id);
+VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y, unsigned int width,
+			unsigned int height, VAImageID id);
 VAStatus v4l2r_PutImage(VADriverContextP va, VASurfaceID surface, VAImageID image, int src_x,
 			int src_y, unsigned int src_w, unsigned int src_h, int dst_x, int dst_y,
 			unsigned int dst_w, unsigned int dst_h);

@@ -43,10 +43,10 @@ VAStatus v4l2r_ExportSurfaceHandle(VADriverContextP va, VASurfaceID surface, uin
 	}
 	if (!ctx->cap_on) {
 		struct v4l2r_stream_params p = {
-			.width = (ctx->width + 15) & ~15u,
-			.height = (ctx->height + 15) & ~15u,
-			.bit_depth = s->rt_format == VA_RT_FORMAT_YUV420_10 ? 10 : 8,
-			.min_buffers = 1,
+		    .width = (ctx->width + 15) & ~15u,
+		    .height = (ctx->height + 15) & ~15u,
+		    .bit_depth = s->rt_format == VA_RT_FORMAT_YUV420_10 ? 10 : 8,
+		    .min_buffers = 1,
 		};
 
 		st = v4l2r_ctx_stream(ctx, &p);
@@ -64,13 +64,13 @@ VAStatus v4l2r_ExportSurfaceHandle(VADriverContextP va, VASurfaceID surface, uin
 		goto out;
 	}
 	struct v4l2_exportbuffer eb = {
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
-		.index = (uint32_t)s->cap,
-		.plane = 0,
-		.flags = O_CLOEXEC | ((flags & VA_EXPORT_SURFACE_WRITE_ONLY) ||
-						      (flags & VA_EXPORT_SURFACE_READ_WRITE)
-					      ? O_RDWR
-					      : O_RDONLY),
+	    .type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+	    .index = (uint32_t)s->cap,
+	    .plane = 0,
+	    .flags = O_CLOEXEC | ((flags & VA_EXPORT_SURFACE_WRITE_ONLY) ||
+					  (flags & VA_EXPORT_SURFACE_READ_WRITE)
+				      ? O_RDWR
+				      : O_RDONLY),
 	};
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_EXPBUF, &eb) < 0) {
 		v4l2r_error(drv, "EXPBUF: %s\n", strerror(errno));

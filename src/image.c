@@ -13,11 +13,9 @@
 #define ALIGN(v, a) (((v) + (a)-1) / (a) * (a))
 
 static const VAImageFormat fmt_nv12 = {
-	.fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12
-};
+    .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12};
 static const VAImageFormat fmt_p010 = {
-	.fourcc = VA_FOURCC_P010, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 24
-};
+    .fourcc = VA_FOURCC_P010, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 24};
 
 static bool has_10bit(struct v4l2r_driver *drv)
 {
@@ -94,13 +92,13 @@ VAStatus v4l2r_CreateImage(VADriverContextP va, VAImageFormat *format, int width
 		goto fail;
 	}
 	img->image = (VAImage){
-		.format = bps == 1 ? fmt_nv12 : fmt_p010,
-		.width = (uint16_t)width,
-		.height = (uint16_t)height,
-		.data_size = (uint32_t)size,
-		.num_planes = 2,
-		.pitches = { pitch, pitch },
-		.offsets = { 0, pitch * h2 },
+	    .format = bps == 1 ? fmt_nv12 : fmt_p010,
+	    .width = (uint16_t)width,
+	    .height = (uint16_t)height,
+	    .data_size = (uint32_t)size,
+	    .num_planes = 2,
+	    .pitches = {pitch, pitch},
+	    .offsets = {0, pitch * h2},
 	};
 	st = image_register(drv, img);
 	if (st != VA_STATUS_SUCCESS)
@@ -147,7 +145,8 @@ VAStatus v4l2r_DeriveImage(VADriverContextP va, VASurfaceID surface, VAImage *im
 		goto out;
 	}
 	struct v4l2r_capbuf *c = &ctx->cap[s->cap];
-	void *p = mmap(NULL, c->length, PROT_READ | PROT_WRITE, MAP_SHARED, ctx->video_fd, c->offset);
+	void *p =
+	    mmap(NULL, c->length, PROT_READ | PROT_WRITE, MAP_SHARED, ctx->video_fd, c->offset);
 	if (p == MAP_FAILED) {
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto out;
@@ -174,13 +173,13 @@ VAStatus v4l2r_DeriveImage(VADriverContextP va, VASurfaceID surface, VAImage *im
 	}
 	img->buf = b;
 	img->image = (VAImage){
-		.format = fmt_nv12,
-		.width = (uint16_t)(s->width < ctx->cap_w ? s->width : ctx->cap_w),
-		.height = (uint16_t)(s->height < ctx->cap_h ? s->height : ctx->cap_h),
-		.data_size = (uint32_t)c->length,
-		.num_planes = 2,
-		.pitches = { ctx->cap_bpl, ctx->cap_bpl },
-		.offsets = { 0, ctx->cap_uv_offset },
+	    .format = fmt_nv12,
+	    .width = (uint16_t)(s->width < ctx->cap_w ? s->width : ctx->cap_w),
+	    .height = (uint16_t)(s->height < ctx->cap_h ? s->height : ctx->cap_h),
+	    .data_size = (uint32_t)c->length,
+	    .num_planes = 2,
+	    .pitches = {ctx->cap_bpl, ctx->cap_bpl},
+	    .offsets = {0, ctx->cap_uv_offset},
 	};
 	st = image_register(drv, img);
 	if (st != VA_STATUS_SUCCESS) {
@@ -216,8 +215,8 @@ VAStatus v4l2r_SetImagePalette(VADriverContextP va, VAImageID id, unsigned char 
 	return VA_STATUS_ERROR_UNIMPLEMENTED;
 }
 
-VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y,
-			unsigned int width, unsigned int height, VAImageID id)
+VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y, unsigned int width,
+			unsigned int height, VAImageID id)
 {
 	struct v4l2r_driver *drv = v4l2r_drv(va);
 	struct v4l2r_surface *s;
@@ -261,12 +260,12 @@ VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y,
 	if (ctx && s->cap >= 0 && ctx->cap_on && s->decoded) {
 		src = v4l2r_video_cap_map(ctx, s->cap);
 		l = (struct v4l2r_layout){
-			.fourcc = ctx->cap_fourcc,
-			.bpl = ctx->cap_bpl,
-			.uv_offset = ctx->cap_uv_offset,
-			.width = ctx->cap_w,
-			.height = ctx->cap_h,
-			.size = ctx->cap[s->cap].length,
+		    .fourcc = ctx->cap_fourcc,
+		    .bpl = ctx->cap_bpl,
+		    .uv_offset = ctx->cap_uv_offset,
+		    .width = ctx->cap_w,
+		    .height = ctx->cap_h,
+		    .size = ctx->cap[s->cap].length,
 		};
 	} else if (s->snap) {
 		src = s->snap; /* its context is gone */
@@ -289,9 +288,9 @@ VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y,
 	if ((uint64_t)img->image.pitches[0] < width * bps ||
 	    (uint64_t)img->image.pitches[1] < ((width + 1) & ~1u) * bps ||
 	    (uint64_t)img->image.offsets[0] + (uint64_t)img->image.pitches[0] * height >
-		    img->image.data_size ||
+		img->image.data_size ||
 	    (uint64_t)img->image.offsets[1] + (uint64_t)img->image.pitches[1] * ((height + 1) / 2) >
-		    img->image.data_size) {
+		img->image.data_size) {
 		st = VA_STATUS_ERROR_INVALID_IMAGE;
 		goto out;
 	}

@@ -5,14 +5,14 @@
 
 void v4l2r_table_init(struct v4l2r_table *t, enum v4l2r_obj_type type)
 {
-	*t = (struct v4l2r_table){ .type = type };
+	*t = (struct v4l2r_table){.type = type};
 }
 
 void v4l2r_table_fini(struct v4l2r_table *t)
 {
 	free(t->slots);
 	free(t->free);
-	*t = (struct v4l2r_table){ .type = t->type };
+	*t = (struct v4l2r_table){.type = t->type};
 }
 
 uint32_t v4l2r_table_add(struct v4l2r_table *t, void *obj)

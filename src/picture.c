@@ -37,8 +37,7 @@ out:
 	return st;
 }
 
-VAStatus v4l2r_RenderPicture(VADriverContextP va, VAContextID context, VABufferID *buffers,
-			     int num)
+VAStatus v4l2r_RenderPicture(VADriverContextP va, VAContextID context, VABufferID *buffers, int num)
 {
 	struct v4l2r_driver *drv = v4l2r_drv(va);
 	struct v4l2r_ctx *ctx;
@@ -69,10 +68,10 @@ VAStatus v4l2r_RenderPicture(VADriverContextP va, VAContextID context, VABufferI
 	for (int i = 0; i < num; i++) {
 		struct v4l2r_buffer *b = v4l2r_table_get(&drv->buffers, buffers[i]);
 		struct v4l2r_va_buffer vb = {
-			.type = b->type,
-			.data = b->data,
-			.size = b->size,
-			.num_elements = b->num_elements,
+		    .type = b->type,
+		    .data = b->data,
+		    .size = b->size,
+		    .num_elements = b->num_elements,
 		};
 
 		st = ctx->cfg.codec->render(ctx, ctx->priv, &vb);

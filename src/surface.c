@@ -16,8 +16,8 @@ struct v4l2r_surface *v4l2r_surface_get(struct v4l2r_driver *drv, VASurfaceID id
 	return v4l2r_table_get(&drv->surfaces, id);
 }
 
-static VAStatus create(struct v4l2r_driver *drv, unsigned format, unsigned width,
-		       unsigned height, VASurfaceID *surfaces, unsigned num)
+static VAStatus create(struct v4l2r_driver *drv, unsigned format, unsigned width, unsigned height,
+		       VASurfaceID *surfaces, unsigned num)
 {
 	unsigned i;
 
@@ -193,8 +193,8 @@ VAStatus v4l2r_SyncSurface2(VADriverContextP va, VASurfaceID id, uint64_t timeou
 		} else if (s->ctx && s->cap >= 0) {
 			v4l2r_requests_drain(s->ctx);
 			st = s->ctx->cap[s->cap].queued
-				     ? VA_STATUS_ERROR_TIMEDOUT
-				     : (s->failed ? VA_STATUS_ERROR_DECODING_ERROR : VA_STATUS_SUCCESS);
+				 ? VA_STATUS_ERROR_TIMEDOUT
+				 : (s->failed ? VA_STATUS_ERROR_DECODING_ERROR : VA_STATUS_SUCCESS);
 		} else {
 			st = s->failed ? VA_STATUS_ERROR_DECODING_ERROR : VA_STATUS_SUCCESS;
 		}
@@ -270,10 +270,14 @@ VAStatus v4l2r_QuerySurfaceAttributes(VADriverContextP va, VAConfigID config,
 		pthread_mutex_unlock(&drv->lock);
 		return VA_STATUS_ERROR_INVALID_CONFIG;
 	}
-#define ATTR(t, fl, v)                                                                            \
-	a[n++] = (VASurfaceAttrib){ .type = (t), .flags = (fl),                                   \
-				    .value = { .type = VAGenericValueTypeInteger,                 \
-					       .value = { .i = (int)(v) } } }
+#define ATTR(t, fl, v)                                                                             \
+	a[n++] = (VASurfaceAttrib)                                                                 \
+	{                                                                                          \
+		.type = (t), .flags = (fl), .value = {                                             \
+			.type = VAGenericValueTypeInteger,                                         \
+			.value = {.i = (int)(v)}                                                   \
+		}                                                                                  \
+	}
 	ATTR(VASurfaceAttribPixelFormat, VA_SURFACE_ATTRIB_GETTABLE | VA_SURFACE_ATTRIB_SETTABLE,
 	     cfg->rt_format == VA_RT_FORMAT_YUV420_10 ? VA_FOURCC_P010 : VA_FOURCC_NV12);
 	ATTR(VASurfaceAttribMinWidth, VA_SURFACE_ATTRIB_GETTABLE, cfg->dev->min_w);

@@ -3,7 +3,7 @@
 #include "codec.h"
 
 static const struct v4l2r_codec *const codecs[] = {
-	&v4l2r_codec_h264,
+    &v4l2r_codec_h264,
 };
 
 const struct v4l2r_codec *const *v4l2r_codecs(unsigned *count)

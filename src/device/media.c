@@ -64,7 +64,7 @@ static unsigned list_nodes(const char *prefix, unsigned *nums, unsigned max)
 
 static void frame_limits(int fd, uint32_t fourcc, struct v4l2r_device *dev)
 {
-	struct v4l2_frmsizeenum fs = { .index = 0, .pixel_format = fourcc };
+	struct v4l2_frmsizeenum fs = {.index = 0, .pixel_format = fourcc};
 
 	if (v4l2r_xioctl(fd, VIDIOC_ENUM_FRAMESIZES, &fs) < 0) {
 		/* No limits reported: what every stateless decoder handles. */
@@ -97,11 +97,11 @@ static void frame_limits(int fd, uint32_t fourcc, struct v4l2r_device *dev)
 /* Fills dev from the video node; 0 when it is a usable stateless decoder. */
 static int probe_video(struct v4l2r_driver *drv, const char *path, struct v4l2r_device *dev)
 {
-	struct v4l2_capability cap = { 0 };
+	struct v4l2_capability cap = {0};
 	struct v4l2_requestbuffers rb = {
-		.count = 0,
-		.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE,
-		.memory = V4L2_MEMORY_MMAP,
+	    .count = 0,
+	    .type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE,
+	    .memory = V4L2_MEMORY_MMAP,
 	};
 	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	int ret = -1;
@@ -112,8 +112,8 @@ static int probe_video(struct v4l2r_driver *drv, const char *path, struct v4l2r_
 	}
 	if (v4l2r_xioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
 		goto out;
-	uint32_t caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps
-								  : cap.capabilities;
+	uint32_t caps =
+	    (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
 	if (!(caps & V4L2_CAP_VIDEO_M2M_MPLANE) || !(caps & V4L2_CAP_STREAMING)) {
 		v4l2r_debug(drv, "%s: not a multiplanar m2m device\n", path);
 		goto out;
@@ -126,7 +126,7 @@ static int probe_video(struct v4l2r_driver *drv, const char *path, struct v4l2r_
 	snprintf(dev->driver, sizeof(dev->driver), "%s", (const char *)cap.driver);
 	dev->n_coded = 0;
 	for (uint32_t i = 0; dev->n_coded < V4L2R_MAX_CODED; i++) {
-		struct v4l2_fmtdesc fd_ = { .index = i, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE };
+		struct v4l2_fmtdesc fd_ = {.index = i, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE};
 
 		if (v4l2r_xioctl(fd, VIDIOC_ENUM_FMT, &fd_) < 0)
 			break;
@@ -144,7 +144,7 @@ out:
 /* The video devnode (major, minor) of the decoder of a media device, -1 if it has none. */
 static int decoder_devnode(struct v4l2r_driver *drv, int fd, uint32_t *major, uint32_t *minor)
 {
-	struct media_v2_topology topo = { 0 };
+	struct media_v2_topology topo = {0};
 	struct media_v2_entity *ents = NULL;
 	struct media_v2_interface *intfs = NULL;
 	struct media_v2_link *links = NULL;
@@ -195,9 +195,9 @@ static void add_device(struct v4l2r_driver *drv, const char *video, const char *
 	dev = &drv->devs[drv->n_devs];
 	memset(dev, 0, sizeof(*dev));
 	if (snprintf(dev->video_path, sizeof(dev->video_path), "%s", video) >=
-		    (int)sizeof(dev->video_path) ||
+		(int)sizeof(dev->video_path) ||
 	    snprintf(dev->media_path, sizeof(dev->media_path), "%s", media) >=
-		    (int)sizeof(dev->media_path))
+		(int)sizeof(dev->media_path))
 		return;
 	if (probe_video(drv, video, dev) < 0)
 		return;
@@ -216,7 +216,8 @@ int v4l2r_discover(struct v4l2r_driver *drv)
 	drv->n_devs = 0;
 	if ((video && *video) || (media && *media)) {
 		if (!video || !*video || !media || !*media) {
-			v4l2r_error(drv, "LIBVA_V4L2_REQUEST_VIDEO_PATH and _MEDIA_PATH go together\n");
+			v4l2r_error(drv,
+				    "LIBVA_V4L2_REQUEST_VIDEO_PATH and _MEDIA_PATH go together\n");
 			return -1;
 		}
 		add_device(drv, video, media);

@@ -54,8 +54,10 @@ void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 {
 	for (;;) {
 		struct v4l2_plane planes[VIDEO_MAX_PLANES];
-		struct v4l2_buffer b = { .type = OUT_TYPE, .memory = V4L2_MEMORY_MMAP,
-					 .m.planes = planes, .length = VIDEO_MAX_PLANES };
+		struct v4l2_buffer b = {.type = OUT_TYPE,
+					.memory = V4L2_MEMORY_MMAP,
+					.m.planes = planes,
+					.length = VIDEO_MAX_PLANES};
 
 		memset(planes, 0, sizeof(planes));
 		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
@@ -65,8 +67,10 @@ void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 	}
 	for (;;) {
 		struct v4l2_plane planes[VIDEO_MAX_PLANES];
-		struct v4l2_buffer b = { .type = CAP_TYPE, .memory = V4L2_MEMORY_MMAP,
-					 .m.planes = planes, .length = VIDEO_MAX_PLANES };
+		struct v4l2_buffer b = {.type = CAP_TYPE,
+					.memory = V4L2_MEMORY_MMAP,
+					.m.planes = planes,
+					.length = VIDEO_MAX_PLANES};
 
 		memset(planes, 0, sizeof(planes));
 		if (!ctx->cap_on || v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
@@ -84,7 +88,8 @@ void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 			c->owner->failed = b.flags & V4L2_BUF_FLAG_ERROR;
 			c->owner->decoded = !c->owner->failed;
 			if (c->owner->failed)
-				v4l2r_debug(ctx->drv, "surface %#x: decoding error\n", c->owner->id);
+				v4l2r_debug(ctx->drv, "surface %#x: decoding error\n",
+					    c->owner->id);
 		}
 	}
 }
@@ -111,7 +116,7 @@ static int poll_ctx(struct v4l2r_ctx *ctx, struct pollfd *p, int ms, bool unlock
 VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms,
 				  bool unlock)
 {
-	struct pollfd p = { .fd = slot->req_fd, .events = POLLPRI };
+	struct pollfd p = {.fd = slot->req_fd, .events = POLLPRI};
 	int64_t end = now_ms() + timeout_ms;
 	uint64_t seq = slot->seq; /* another thread may complete and reuse the slot meanwhile */
 
@@ -136,10 +141,11 @@ VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot
 		}
 		v4l2r_requests_drain(ctx);
 		if (slot->queued && slot->seq == seq) {
-			/* Completed, but its OUTPUT buffer is not dequeueable yet: give it a moment. */
+			/* Completed, but its OUTPUT buffer is not dequeueable yet: give it a
+			 * moment. */
 			if (now_ms() >= end)
 				return VA_STATUS_ERROR_TIMEDOUT;
-			struct timespec ts = { 0, 1000000 };
+			struct timespec ts = {0, 1000000};
 			nanosleep(&ts, NULL);
 			v4l2r_requests_drain(ctx);
 		}
@@ -155,7 +161,7 @@ VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx)
 	for (unsigned i = 0; i < ctx->n_slots; i++) {
 		if (ctx->slots[i].queued) {
 			VAStatus st =
-				v4l2r_requests_wait_slot(ctx, &ctx->slots[i], V4L2R_WAIT_MS, false);
+			    v4l2r_requests_wait_slot(ctx, &ctx->slots[i], V4L2R_WAIT_MS, false);
 
 			if (st != VA_STATUS_SUCCESS)
 				ret = st;
@@ -188,7 +194,7 @@ static VAStatus surface_wait(struct v4l2r_surface *s, bool unlock)
 			if (st != VA_STATUS_SUCCESS)
 				return st;
 		} else {
-			struct pollfd p = { .fd = ctx->video_fd, .events = POLLIN };
+			struct pollfd p = {.fd = ctx->video_fd, .events = POLLIN};
 
 			(void)poll_ctx(ctx, &p, left < 5 ? (int)left : 5, unlock);
 		}
@@ -315,10 +321,10 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 	}
 
 	struct v4l2_ext_controls cs = {
-		.which = V4L2_CTRL_WHICH_REQUEST_VAL,
-		.count = n_ctrls,
-		.request_fd = slot->req_fd,
-		.controls = ctrls,
+	    .which = V4L2_CTRL_WHICH_REQUEST_VAL,
+	    .count = n_ctrls,
+	    .request_fd = slot->req_fd,
+	    .controls = ctrls,
 	};
 	if (n_ctrls && v4l2r_xioctl(ctx->video_fd, VIDIOC_S_EXT_CTRLS, &cs) < 0) {
 		v4l2r_error(ctx->drv, "S_EXT_CTRLS (control %u of %u): %s\n", cs.error_idx, n_ctrls,
@@ -329,13 +335,16 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 
 	if (!ctx->pic_cap_queued) {
 		struct v4l2_plane planes[VIDEO_MAX_PLANES];
-		struct v4l2_buffer b = { .index = (uint32_t)target->cap, .type = CAP_TYPE,
-					 .memory = V4L2_MEMORY_MMAP, .m.planes = planes,
-					 .length = 1 };
+		struct v4l2_buffer b = {.index = (uint32_t)target->cap,
+					.type = CAP_TYPE,
+					.memory = V4L2_MEMORY_MMAP,
+					.m.planes = planes,
+					.length = 1};
 
 		memset(planes, 0, sizeof(planes));
 		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QBUF, &b) < 0) {
-			v4l2r_error(ctx->drv, "QBUF CAPTURE %d: %s\n", target->cap, strerror(errno));
+			v4l2r_error(ctx->drv, "QBUF CAPTURE %d: %s\n", target->cap,
+				    strerror(errno));
 			st = VA_STATUS_ERROR_OPERATION_FAILED;
 			goto fail_slot;
 		}
@@ -348,18 +357,19 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 	}
 	target->ts = ctx->pic_ts;
 
-	struct v4l2_plane plane = { .bytesused = (uint32_t)bytesused, .length = (uint32_t)slot->length };
+	struct v4l2_plane plane = {.bytesused = (uint32_t)bytesused,
+				   .length = (uint32_t)slot->length};
 	struct v4l2_buffer ob = {
-		.index = slot->index,
-		.type = OUT_TYPE,
-		.memory = V4L2_MEMORY_MMAP,
-		.m.planes = &plane,
-		.length = 1,
-		.field = V4L2_FIELD_NONE,
-		.flags = V4L2_BUF_FLAG_REQUEST_FD,
-		.request_fd = slot->req_fd,
-		.timestamp = { .tv_sec = (time_t)(ctx->pic_ts / 1000000000u),
-			       .tv_usec = (suseconds_t)(ctx->pic_ts % 1000000000u / 1000u) },
+	    .index = slot->index,
+	    .type = OUT_TYPE,
+	    .memory = V4L2_MEMORY_MMAP,
+	    .m.planes = &plane,
+	    .length = 1,
+	    .field = V4L2_FIELD_NONE,
+	    .flags = V4L2_BUF_FLAG_REQUEST_FD,
+	    .request_fd = slot->req_fd,
+	    .timestamp = {.tv_sec = (time_t)(ctx->pic_ts / 1000000000u),
+			  .tv_usec = (suseconds_t)(ctx->pic_ts % 1000000000u / 1000u)},
 	};
 	if (flags & V4L2R_SLOT_HOLD_CAPTURE)
 		ob.flags |= V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF;

@@ -15,8 +15,8 @@
 
 #include <linux/media.h>
 
-#define OUT_TYPE V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE
-#define CAP_TYPE V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+#define OUT_TYPE    V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE
+#define CAP_TYPE    V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
 #define MAX_CAPTURE 64 /* VIDEO_MAX_FRAME */
 
 VAStatus v4l2r_video_open(struct v4l2r_ctx *ctx)
@@ -43,7 +43,7 @@ VAStatus v4l2r_video_open(struct v4l2r_ctx *ctx)
 void v4l2r_video_output_teardown(struct v4l2r_ctx *ctx)
 {
 	int type = OUT_TYPE;
-	struct v4l2_requestbuffers rb = { .count = 0, .type = OUT_TYPE, .memory = V4L2_MEMORY_MMAP };
+	struct v4l2_requestbuffers rb = {.count = 0, .type = OUT_TYPE, .memory = V4L2_MEMORY_MMAP};
 
 	if (ctx->video_fd < 0)
 		return;
@@ -65,11 +65,11 @@ void v4l2r_video_output_teardown(struct v4l2r_ctx *ctx)
 
 VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 {
-	struct v4l2_format fmt = { .type = OUT_TYPE };
+	struct v4l2_format fmt = {.type = OUT_TYPE};
 	struct v4l2_requestbuffers rb = {
-		.count = V4L2R_OUTPUT_SLOTS,
-		.type = OUT_TYPE,
-		.memory = V4L2_MEMORY_MMAP,
+	    .count = V4L2R_OUTPUT_SLOTS,
+	    .type = OUT_TYPE,
+	    .memory = V4L2_MEMORY_MMAP,
 	};
 	int type = OUT_TYPE;
 	uint64_t size = (uint64_t)w * h * 3 / 2;
@@ -104,11 +104,11 @@ VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 		struct v4l2r_slot *s = &ctx->slots[i];
 		struct v4l2_plane planes[VIDEO_MAX_PLANES];
 		struct v4l2_buffer b = {
-			.index = i,
-			.type = OUT_TYPE,
-			.memory = V4L2_MEMORY_MMAP,
-			.m.planes = planes,
-			.length = VIDEO_MAX_PLANES,
+		    .index = i,
+		    .type = OUT_TYPE,
+		    .memory = V4L2_MEMORY_MMAP,
+		    .m.planes = planes,
+		    .length = VIDEO_MAX_PLANES,
 		};
 
 		memset(planes, 0, sizeof(planes));
@@ -156,12 +156,12 @@ static void unbind_all(struct v4l2r_ctx *ctx)
 			if (src && (o->snap = malloc(c->length))) {
 				memcpy(o->snap, src, c->length);
 				o->snap_layout = (struct v4l2r_layout){
-					.fourcc = ctx->cap_fourcc,
-					.bpl = ctx->cap_bpl,
-					.uv_offset = ctx->cap_uv_offset,
-					.width = ctx->cap_w,
-					.height = ctx->cap_h,
-					.size = c->length,
+				    .fourcc = ctx->cap_fourcc,
+				    .bpl = ctx->cap_bpl,
+				    .uv_offset = ctx->cap_uv_offset,
+				    .width = ctx->cap_w,
+				    .height = ctx->cap_h,
+				    .size = c->length,
 				};
 			}
 			o->cap = -1;
@@ -177,7 +177,7 @@ static void unbind_all(struct v4l2r_ctx *ctx)
 void v4l2r_video_capture_teardown(struct v4l2r_ctx *ctx)
 {
 	int type = CAP_TYPE;
-	struct v4l2_requestbuffers rb = { .count = 0, .type = CAP_TYPE, .memory = V4L2_MEMORY_MMAP };
+	struct v4l2_requestbuffers rb = {.count = 0, .type = CAP_TYPE, .memory = V4L2_MEMORY_MMAP};
 
 	if (ctx->video_fd < 0 || !ctx->cap)
 		return;
@@ -195,19 +195,19 @@ static int query_cap(struct v4l2r_ctx *ctx, unsigned i)
 {
 	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	struct v4l2_buffer b = {
-		.index = i,
-		.type = CAP_TYPE,
-		.memory = V4L2_MEMORY_MMAP,
-		.m.planes = planes,
-		.length = VIDEO_MAX_PLANES,
+	    .index = i,
+	    .type = CAP_TYPE,
+	    .memory = V4L2_MEMORY_MMAP,
+	    .m.planes = planes,
+	    .length = VIDEO_MAX_PLANES,
 	};
 
 	memset(planes, 0, sizeof(planes));
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYBUF, &b) < 0 || b.length < 1)
 		return -1;
 	ctx->cap[i] = (struct v4l2r_capbuf){
-		.length = planes[0].length,
-		.offset = planes[0].m.mem_offset,
+	    .length = planes[0].length,
+	    .offset = planes[0].m.mem_offset,
 	};
 	return 0;
 }
@@ -215,16 +215,16 @@ static int query_cap(struct v4l2r_ctx *ctx, unsigned i)
 /* CAPTURE format preference: linear first (direct maps, any consumer), then tiled. */
 static uint32_t pick_capture_format(struct v4l2r_ctx *ctx, unsigned depth)
 {
-	static const uint32_t pref8[] = { V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_NV12_32L32,
-					  V4L2_PIX_FMT_NV12_4L4 };
-	static const uint32_t pref10[] = { V4L2_PIX_FMT_P010 };
+	static const uint32_t pref8[] = {V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_NV12_32L32,
+					 V4L2_PIX_FMT_NV12_4L4};
+	static const uint32_t pref10[] = {V4L2_PIX_FMT_P010};
 	const uint32_t *pref = depth > 8 ? pref10 : pref8;
 	unsigned n_pref = depth > 8 ? 1 : 3;
 	uint32_t offered[32];
 	unsigned n = 0;
 
 	for (uint32_t i = 0; n < 32; i++) {
-		struct v4l2_fmtdesc d = { .index = i, .type = CAP_TYPE };
+		struct v4l2_fmtdesc d = {.index = i, .type = CAP_TYPE};
 
 		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_ENUM_FMT, &d) < 0)
 			break;
@@ -239,15 +239,15 @@ static uint32_t pick_capture_format(struct v4l2r_ctx *ctx, unsigned depth)
 
 VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_stream_params *p)
 {
-	struct v4l2_format fmt = { .type = CAP_TYPE };
+	struct v4l2_format fmt = {.type = CAP_TYPE};
 	int type = CAP_TYPE;
 	VAStatus st;
 
 	if (p->n_hdr_ctrls) {
 		struct v4l2_ext_controls cs = {
-			.which = V4L2_CTRL_WHICH_CUR_VAL,
-			.count = p->n_hdr_ctrls,
-			.controls = p->hdr_ctrls,
+		    .which = V4L2_CTRL_WHICH_CUR_VAL,
+		    .count = p->n_hdr_ctrls,
+		    .controls = p->hdr_ctrls,
 		};
 
 		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_S_EXT_CTRLS, &cs) < 0) {
@@ -286,8 +286,8 @@ VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_str
 	unsigned count = ctx->n_targets > p->min_buffers ? ctx->n_targets : p->min_buffers;
 	if (count > MAX_CAPTURE)
 		count = MAX_CAPTURE;
-	struct v4l2_requestbuffers rb = { .count = count, .type = CAP_TYPE,
-					  .memory = V4L2_MEMORY_MMAP };
+	struct v4l2_requestbuffers rb = {
+	    .count = count, .type = CAP_TYPE, .memory = V4L2_MEMORY_MMAP};
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_REQBUFS, &rb) < 0 || rb.count == 0) {
 		v4l2r_error(ctx->drv, "REQBUFS CAPTURE %u: %s\n", count, strerror(errno));
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
@@ -327,8 +327,8 @@ VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_str
 	return VA_STATUS_SUCCESS;
 fail:
 	if (!ctx->cap) {
-		struct v4l2_requestbuffers rb0 = { .count = 0, .type = CAP_TYPE,
-						   .memory = V4L2_MEMORY_MMAP };
+		struct v4l2_requestbuffers rb0 = {
+		    .count = 0, .type = CAP_TYPE, .memory = V4L2_MEMORY_MMAP};
 		(void)v4l2r_xioctl(ctx->video_fd, VIDIOC_REQBUFS, &rb0);
 	}
 	v4l2r_video_capture_teardown(ctx);
@@ -361,7 +361,7 @@ VAStatus v4l2r_video_bind(struct v4l2r_ctx *ctx, struct v4l2r_surface *s)
 		}
 	}
 	if (idx < 0) {
-		struct v4l2_create_buffers cb = { .count = 1, .memory = V4L2_MEMORY_MMAP };
+		struct v4l2_create_buffers cb = {.count = 1, .memory = V4L2_MEMORY_MMAP};
 
 		if (ctx->n_cap >= MAX_CAPTURE)
 			return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;

@@ -69,7 +69,8 @@ static size_t byte_offset(uint32_t fourcc, uint32_t bpl, uint32_t x, uint32_t y,
 		break;
 	case V4L2_PIX_FMT_NV12_32L32:
 		tw = 32;
-		off = (size_t)(y / 32) * bpl * 32 + (size_t)(x / 32) * 1024 + (y % 32) * 32 + x % 32;
+		off =
+		    (size_t)(y / 32) * bpl * 32 + (size_t)(x / 32) * 1024 + (y % 32) * 32 + x % 32;
 		break;
 	default:
 		*run = n;
@@ -87,7 +88,8 @@ static int read_plane(const struct v4l2r_layout *l, const uint8_t *base, size_t 
 
 		while (done < w) {
 			uint32_t run;
-			size_t off = byte_offset(l->fourcc, l->bpl, x + done, y + row, w - done, &run);
+			size_t off =
+			    byte_offset(l->fourcc, l->bpl, x + done, y + row, w - done, &run);
 
 			if (off > plane_size || run > plane_size - off)
 				return -1;
@@ -118,6 +120,6 @@ int v4l2r_format_read(const struct v4l2r_layout *l, const uint8_t *src, uint32_t
 		return -1;
 	if (read_plane(l, src, l->uv_offset, x * bps, y, w * bps, h, dst_y, pitch_y) < 0)
 		return -1;
-	return read_plane(l, src + l->uv_offset, l->size - l->uv_offset, cx * bps, cy, cw * bps,
-			  ch, dst_uv, pitch_uv);
+	return read_plane(l, src + l->uv_offset, l->size - l->uv_offset, cx * bps, cy, cw * bps, ch,
+			  dst_uv, pitch_uv);
 }

@@ -12,15 +12,15 @@
 
 static int failures, checks;
 
-#define CHECK(cond, ...)                                                                          \
-	do {                                                                                      \
-		checks++;                                                                         \
-		if (!(cond)) {                                                                    \
-			failures++;                                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                           \
-			fprintf(stderr, __VA_ARGS__);                                             \
-			fprintf(stderr, "\n");                                                    \
-		}                                                                                 \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		checks++;                                                                          \
+		if (!(cond)) {                                                                     \
+			failures++;                                                                \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fprintf(stderr, "\n");                                                     \
+		}                                                                                  \
 	} while (0)
 
 #define ALIGN(v, a) (((v) + (a)-1) / (a) * (a))
@@ -81,10 +81,14 @@ static void one(uint32_t fourcc, uint32_t w, uint32_t h)
 		for (uint32_t x = 0; x < w; x++)
 			src[uv_off + offset(fourcc, bpl, x, y)] = chroma(x, y);
 
-	struct v4l2r_layout l = { .fourcc = fourcc, .bpl = bpl, .uv_offset = uv_off, .width = w,
-				  .height = h, .size = size };
+	struct v4l2r_layout l = {.fourcc = fourcc,
+				 .bpl = bpl,
+				 .uv_offset = uv_off,
+				 .width = w,
+				 .height = h,
+				 .size = size};
 	/* Whole frame, then a sub-rectangle at even coordinates. */
-	const uint32_t rects[][4] = { { 0, 0, w, h }, { 2, 4, w - 6, h - 10 }, { 30, 30, 4, 2 } };
+	const uint32_t rects[][4] = {{0, 0, w, h}, {2, 4, w - 6, h - 10}, {30, 30, 4, 2}};
 	for (unsigned r = 0; r < 3; r++) {
 		uint32_t rx = rects[r][0], ry = rects[r][1], rw = rects[r][2], rh = rects[r][3];
 		uint32_t pitch = rw + 5; /* deliberately not the source pitch */
@@ -99,8 +103,8 @@ static void one(uint32_t fourcc, uint32_t w, uint32_t h)
 		for (uint32_t y = 0; y < (rh + 1) / 2; y++)
 			for (uint32_t x = 0; x < rw; x++)
 				bad += duv[(size_t)y * pitch + x] != chroma(rx + x, ry / 2 + y);
-		CHECK(bad == 0, "%.4s %ux%u rect %u: %d wrong bytes", (const char *)&fourcc, w, h, r,
-		      bad);
+		CHECK(bad == 0, "%.4s %ux%u rect %u: %d wrong bytes", (const char *)&fourcc, w, h,
+		      r, bad);
 		free(dy);
 		free(duv);
 	}
@@ -118,10 +122,9 @@ static void one(uint32_t fourcc, uint32_t w, uint32_t h)
 
 int main(void)
 {
-	const uint32_t fourccs[] = { V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_NV12_4L4,
-				     V4L2_PIX_FMT_NV12_32L32 };
-	const uint32_t sizes[][2] = { { 176, 144 }, { 64, 64 }, { 48, 48 }, { 352, 288 },
-				      { 80, 50 } };
+	const uint32_t fourccs[] = {V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_NV12_4L4,
+				    V4L2_PIX_FMT_NV12_32L32};
+	const uint32_t sizes[][2] = {{176, 144}, {64, 64}, {48, 48}, {352, 288}, {80, 50}};
 
 	for (unsigned f = 0; f < 3; f++)
 		for (unsigned s = 0; s < 5; s++)
@@ -129,8 +132,7 @@ int main(void)
 
 	bool ok;
 	CHECK(v4l2r_format_modifier(V4L2_PIX_FMT_NV12, &ok) == 0 && ok, "NV12 modifier");
-	CHECK(v4l2r_format_modifier(V4L2_PIX_FMT_NV12_32L32, &ok) ==
-			      0x0900000000000001ull && ok,
+	CHECK(v4l2r_format_modifier(V4L2_PIX_FMT_NV12_32L32, &ok) == 0x0900000000000001ull && ok,
 	      "NV12_32L32 modifier");
 	v4l2r_format_modifier(V4L2_PIX_FMT_NV12_4L4, &ok);
 	CHECK(!ok, "NV12_4L4 must have no modifier");

@@ -30,21 +30,21 @@ static int failures;
 static int checks;
 static int errors_reported;
 
-#define CHECK(cond, ...)                                                                          \
-	do {                                                                                      \
-		checks++;                                                                         \
-		if (!(cond)) {                                                                    \
-			failures++;                                                               \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);  \
-			fprintf(stderr, __VA_ARGS__);                                             \
-			fprintf(stderr, "\n");                                                    \
-		}                                                                                 \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		checks++;                                                                          \
+		if (!(cond)) {                                                                     \
+			failures++;                                                                \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);   \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fprintf(stderr, "\n");                                                     \
+		}                                                                                  \
 	} while (0)
 
-#define ST(call, want)                                                                            \
-	do {                                                                                      \
-		VAStatus st_ = (call);                                                            \
-		CHECK(st_ == (want), "%s returned %#x (%s), want %#x (%s)", #call, st_,          \
+#define ST(call, want)                                                                             \
+	do {                                                                                       \
+		VAStatus st_ = (call);                                                             \
+		CHECK(st_ == (want), "%s returned %#x (%s), want %#x (%s)", #call, st_,            \
 		      vaErrorStr(st_), (unsigned)(want), vaErrorStr(want));                        \
 	} while (0)
 
@@ -112,20 +112,46 @@ static void check_vtable(struct drv *d)
 	/* The 39 entry points libva 2.17's va_openDriver requires (CHECK_VTABLE). */
 	const struct VADriverVTable *v = &d->vtable;
 	const void *fns[] = {
-		v->vaTerminate, v->vaQueryConfigProfiles, v->vaQueryConfigEntrypoints,
-		v->vaQueryConfigAttributes, v->vaCreateConfig, v->vaDestroyConfig,
-		v->vaGetConfigAttributes, v->vaCreateSurfaces, v->vaDestroySurfaces,
-		v->vaCreateContext, v->vaDestroyContext, v->vaCreateBuffer,
-		v->vaBufferSetNumElements, v->vaMapBuffer, v->vaUnmapBuffer, v->vaDestroyBuffer,
-		v->vaBeginPicture, v->vaRenderPicture, v->vaEndPicture, v->vaSyncSurface,
-		v->vaQuerySurfaceStatus, v->vaPutSurface, v->vaQueryImageFormats,
-		v->vaCreateImage, v->vaDeriveImage, v->vaDestroyImage, v->vaSetImagePalette,
-		v->vaGetImage, v->vaPutImage, v->vaQuerySubpictureFormats,
-		v->vaCreateSubpicture, v->vaDestroySubpicture, v->vaSetSubpictureImage,
-		v->vaSetSubpictureChromakey, v->vaSetSubpictureGlobalAlpha,
-		v->vaAssociateSubpicture, v->vaDeassociateSubpicture,
-		v->vaQueryDisplayAttributes, v->vaGetDisplayAttributes,
-		v->vaSetDisplayAttributes,
+	    v->vaTerminate,
+	    v->vaQueryConfigProfiles,
+	    v->vaQueryConfigEntrypoints,
+	    v->vaQueryConfigAttributes,
+	    v->vaCreateConfig,
+	    v->vaDestroyConfig,
+	    v->vaGetConfigAttributes,
+	    v->vaCreateSurfaces,
+	    v->vaDestroySurfaces,
+	    v->vaCreateContext,
+	    v->vaDestroyContext,
+	    v->vaCreateBuffer,
+	    v->vaBufferSetNumElements,
+	    v->vaMapBuffer,
+	    v->vaUnmapBuffer,
+	    v->vaDestroyBuffer,
+	    v->vaBeginPicture,
+	    v->vaRenderPicture,
+	    v->vaEndPicture,
+	    v->vaSyncSurface,
+	    v->vaQuerySurfaceStatus,
+	    v->vaPutSurface,
+	    v->vaQueryImageFormats,
+	    v->vaCreateImage,
+	    v->vaDeriveImage,
+	    v->vaDestroyImage,
+	    v->vaSetImagePalette,
+	    v->vaGetImage,
+	    v->vaPutImage,
+	    v->vaQuerySubpictureFormats,
+	    v->vaCreateSubpicture,
+	    v->vaDestroySubpicture,
+	    v->vaSetSubpictureImage,
+	    v->vaSetSubpictureChromakey,
+	    v->vaSetSubpictureGlobalAlpha,
+	    v->vaAssociateSubpicture,
+	    v->vaDeassociateSubpicture,
+	    v->vaQueryDisplayAttributes,
+	    v->vaGetDisplayAttributes,
+	    v->vaSetDisplayAttributes,
 	};
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 		CHECK(fns[i] != NULL, "vtable entry %zu is NULL", i);
@@ -135,8 +161,8 @@ static void check_vtable(struct drv *d)
 	CHECK(d->ctx.str_vendor && strstr(d->ctx.str_vendor, "v4l2-request"), "vendor '%s'",
 	      d->ctx.str_vendor ? d->ctx.str_vendor : "(null)");
 	CHECK(d->ctx.max_profiles >= 3 && d->ctx.max_entrypoints >= 1 &&
-		      d->ctx.max_attributes >= 1 && d->ctx.max_image_formats >= 1 &&
-		      d->ctx.max_subpic_formats >= 1 && d->ctx.max_display_attributes >= 1,
+		  d->ctx.max_attributes >= 1 && d->ctx.max_image_formats >= 1 &&
+		  d->ctx.max_subpic_formats >= 1 && d->ctx.max_display_attributes >= 1,
 	      "max_* not all positive");
 }
 
@@ -152,7 +178,7 @@ static void test_configs(struct drv *d, VAConfigID *config)
 
 	ST(v->vaQueryConfigProfiles(c, profiles, &n), VA_STATUS_SUCCESS);
 	CHECK(n == 3, "%d profiles, want 3", n);
-	bool seen[3] = { false, false, false };
+	bool seen[3] = {false, false, false};
 	for (int i = 0; i < n && i < 64; i++) {
 		seen[0] |= profiles[i] == VAProfileH264ConstrainedBaseline;
 		seen[1] |= profiles[i] == VAProfileH264Main;
@@ -199,7 +225,7 @@ static void test_configs(struct drv *d, VAConfigID *config)
 	VAConfigAttrib attrs[8];
 	ST(v->vaQueryConfigAttributes(c, *config, &p, &e, attrs, &n), VA_STATUS_SUCCESS);
 	CHECK(p == VAProfileH264High && e == VAEntrypointVLD && n == 1 &&
-		      attrs[0].type == VAConfigAttribRTFormat && attrs[0].value == VA_RT_FORMAT_YUV420,
+		  attrs[0].type == VAConfigAttribRTFormat && attrs[0].value == VA_RT_FORMAT_YUV420,
 	      "config attributes");
 	ST(v->vaQueryConfigAttributes(c, *config + 1, &p, &e, attrs, &n),
 	   VA_STATUS_ERROR_INVALID_CONFIG);
@@ -213,13 +239,26 @@ static void test_configs(struct drv *d, VAConfigID *config)
 	int minw = -1, minh = -1, maxw = -1, maxh = -1, fourcc = -1, memtype = -1;
 	for (unsigned i = 0; i < ns && i < 16; i++) {
 		switch (sa[i].type) {
-		case VASurfaceAttribMinWidth: minw = sa[i].value.value.i; break;
-		case VASurfaceAttribMinHeight: minh = sa[i].value.value.i; break;
-		case VASurfaceAttribMaxWidth: maxw = sa[i].value.value.i; break;
-		case VASurfaceAttribMaxHeight: maxh = sa[i].value.value.i; break;
-		case VASurfaceAttribPixelFormat: fourcc = sa[i].value.value.i; break;
-		case VASurfaceAttribMemoryType: memtype = sa[i].value.value.i; break;
-		default: break;
+		case VASurfaceAttribMinWidth:
+			minw = sa[i].value.value.i;
+			break;
+		case VASurfaceAttribMinHeight:
+			minh = sa[i].value.value.i;
+			break;
+		case VASurfaceAttribMaxWidth:
+			maxw = sa[i].value.value.i;
+			break;
+		case VASurfaceAttribMaxHeight:
+			maxh = sa[i].value.value.i;
+			break;
+		case VASurfaceAttribPixelFormat:
+			fourcc = sa[i].value.value.i;
+			break;
+		case VASurfaceAttribMemoryType:
+			memtype = sa[i].value.value.i;
+			break;
+		default:
+			break;
 		}
 	}
 	CHECK(minw == 16 && minh == 16 && maxw == 4096 && maxh == 2304,
@@ -244,10 +283,10 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 	   VA_STATUS_ERROR_INVALID_PARAMETER);
 	ST(v->vaCreateSurfaces(c, 176, 144, VA_RT_FORMAT_YUV420, 0, s),
 	   VA_STATUS_ERROR_INVALID_PARAMETER);
-	VASurfaceAttrib mem = { .type = VASurfaceAttribMemoryType,
-				.flags = VA_SURFACE_ATTRIB_SETTABLE,
-				.value = { .type = VAGenericValueTypeInteger,
-					   .value = { .i = VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2 } } };
+	VASurfaceAttrib mem = {.type = VASurfaceAttribMemoryType,
+			       .flags = VA_SURFACE_ATTRIB_SETTABLE,
+			       .value = {.type = VAGenericValueTypeInteger,
+					 .value = {.i = VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2}}};
 	ST(v->vaCreateSurfaces2(c, VA_RT_FORMAT_YUV420, 176, 144, s, 1, &mem, 1),
 	   VA_STATUS_ERROR_UNSUPPORTED_MEMORY_TYPE);
 	/* Surfaces before the context, as ffmpeg does. */
@@ -262,7 +301,7 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 
 	ST(v->vaCreateContext(c, config + 7, 176, 144, VA_PROGRESSIVE, s, 4, &ctx),
 	   VA_STATUS_ERROR_INVALID_CONFIG);
-	VASurfaceID with_bad[2] = { s[0], bad };
+	VASurfaceID with_bad[2] = {s[0], bad};
 	ST(v->vaCreateContext(c, config, 176, 144, VA_PROGRESSIVE, with_bad, 2, &ctx),
 	   VA_STATUS_ERROR_INVALID_SURFACE);
 	ST(v->vaCreateContext(c, config, 8192, 8192, VA_PROGRESSIVE, s, 4, &ctx),
@@ -331,18 +370,17 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 	ST(v->vaQueryImageFormats(c, fmts, &nf), VA_STATUS_SUCCESS);
 	CHECK(nf == 1 && fmts[0].fourcc == VA_FOURCC_NV12, "%d image formats", nf);
 	VAImage img;
-	VAImageFormat yv12 = { .fourcc = VA_FOURCC_YV12, .byte_order = VA_LSB_FIRST,
-			       .bits_per_pixel = 12 };
+	VAImageFormat yv12 = {
+	    .fourcc = VA_FOURCC_YV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12};
 	ST(v->vaCreateImage(c, &yv12, 176, 144, &img), VA_STATUS_ERROR_INVALID_IMAGE_FORMAT);
 	ST(v->vaCreateImage(c, &fmts[0], 0, 144, &img), VA_STATUS_ERROR_INVALID_PARAMETER);
 	ST(v->vaCreateImage(c, &fmts[0], 176, 144, &img), VA_STATUS_SUCCESS);
 	CHECK(img.image_id != VA_INVALID_ID && img.buf != VA_INVALID_ID && img.num_planes == 2 &&
-		      img.pitches[0] >= 176 && img.offsets[1] >= img.pitches[0] * 144 &&
-		      img.data_size >= img.offsets[1] + img.pitches[1] * 72,
+		  img.pitches[0] >= 176 && img.offsets[1] >= img.pitches[0] * 144 &&
+		  img.data_size >= img.offsets[1] + img.pitches[1] * 72,
 	      "image layout");
 	ST(v->vaGetImage(c, bad, 0, 0, 176, 144, img.image_id), VA_STATUS_ERROR_INVALID_SURFACE);
-	ST(v->vaGetImage(c, s[0], 0, 0, 176, 144, img.image_id + 1),
-	   VA_STATUS_ERROR_INVALID_IMAGE);
+	ST(v->vaGetImage(c, s[0], 0, 0, 176, 144, img.image_id + 1), VA_STATUS_ERROR_INVALID_IMAGE);
 	ST(v->vaGetImage(c, s[0], 2, 0, 176, 144, img.image_id), VA_STATUS_ERROR_INVALID_PARAMETER);
 	ST(v->vaGetImage(c, s[0], -2, 0, 16, 16, img.image_id), VA_STATUS_ERROR_INVALID_PARAMETER);
 	ST(v->vaGetImage(c, s[0], 0, 0, 176, 146, img.image_id), VA_STATUS_ERROR_INVALID_PARAMETER);
@@ -361,7 +399,7 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 	/* Subpictures and display attributes do not apply. */
 	VASubpictureID sub;
 	ST(v->vaCreateSubpicture(c, 1, &sub), VA_STATUS_ERROR_UNIMPLEMENTED);
-	VADisplayAttribute da = { .type = VADisplayAttribBrightness };
+	VADisplayAttribute da = {.type = VADisplayAttribBrightness};
 	ST(v->vaGetDisplayAttributes(c, &da, 1), VA_STATUS_ERROR_UNIMPLEMENTED);
 
 	/* Export before anything was decoded: cedrus NV12_32L32 176x144. */
@@ -381,21 +419,20 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 	 * size = 192 * (160 + ALIGN(72, 32)) = 49152 */
 	CHECK(desc.fourcc == VA_FOURCC_NV12 && desc.width == 176 && desc.height == 144,
 	      "desc %#x %ux%u", desc.fourcc, desc.width, desc.height);
-	CHECK(desc.num_objects == 1 && desc.objects[0].fd >= 0 &&
-		      desc.objects[0].size >= 49152 &&
-		      desc.objects[0].drm_format_modifier == DRM_FORMAT_MOD_ALLWINNER_TILED,
+	CHECK(desc.num_objects == 1 && desc.objects[0].fd >= 0 && desc.objects[0].size >= 49152 &&
+		  desc.objects[0].drm_format_modifier == DRM_FORMAT_MOD_ALLWINNER_TILED,
 	      "object fd %d size %u modifier %#llx", desc.objects[0].fd, desc.objects[0].size,
 	      (unsigned long long)desc.objects[0].drm_format_modifier);
 	CHECK(desc.num_layers == 2 && desc.layers[0].drm_format == DRM_FORMAT_R8 &&
-		      desc.layers[0].num_planes == 1 && desc.layers[0].offset[0] == 0 &&
-		      desc.layers[0].pitch[0] == 192 && desc.layers[1].drm_format == DRM_FORMAT_GR88 &&
-		      desc.layers[1].offset[0] == 30720 && desc.layers[1].pitch[0] == 192,
+		  desc.layers[0].num_planes == 1 && desc.layers[0].offset[0] == 0 &&
+		  desc.layers[0].pitch[0] == 192 && desc.layers[1].drm_format == DRM_FORMAT_GR88 &&
+		  desc.layers[1].offset[0] == 30720 && desc.layers[1].pitch[0] == 192,
 	      "layers %u: %#x off %u pitch %u / %#x off %u pitch %u", desc.num_layers,
 	      desc.layers[0].drm_format, desc.layers[0].offset[0], desc.layers[0].pitch[0],
 	      desc.layers[1].drm_format, desc.layers[1].offset[0], desc.layers[1].pitch[0]);
 	if (desc.objects[0].fd >= 0) {
-		void *m = mmap(NULL, desc.objects[0].size, PROT_READ, MAP_SHARED,
-			       desc.objects[0].fd, 0);
+		void *m =
+		    mmap(NULL, desc.objects[0].size, PROT_READ, MAP_SHARED, desc.objects[0].fd, 0);
 		CHECK(m != MAP_FAILED, "exported fd cannot be mapped");
 		if (m != MAP_FAILED)
 			munmap(m, desc.objects[0].size);
@@ -405,8 +442,8 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 				    VA_EXPORT_SURFACE_COMPOSED_LAYERS, &desc),
 	   VA_STATUS_SUCCESS);
 	CHECK(desc.num_layers == 1 && desc.layers[0].drm_format == DRM_FORMAT_NV12 &&
-		      desc.layers[0].num_planes == 2 && desc.layers[0].offset[1] == 30720 &&
-		      desc.layers[0].pitch[0] == 192 && desc.layers[0].pitch[1] == 192,
+		  desc.layers[0].num_planes == 2 && desc.layers[0].offset[1] == 30720 &&
+		  desc.layers[0].pitch[0] == 192 && desc.layers[0].pitch[1] == 192,
 	      "composed layer");
 	if (desc.num_objects == 1)
 		close(desc.objects[0].fd);
@@ -431,7 +468,7 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 	ST(v->vaDestroyBuffer(c, buf), VA_STATUS_SUCCESS);
 	ST(v->vaDestroyBuffer(c, buf2), VA_STATUS_SUCCESS);
 	ST(v->vaDestroyBuffer(c, buf), VA_STATUS_ERROR_INVALID_BUFFER);
-	VASurfaceID dup[2] = { s[0], bad };
+	VASurfaceID dup[2] = {s[0], bad};
 	ST(v->vaDestroySurfaces(c, dup, 2), VA_STATUS_ERROR_INVALID_SURFACE);
 	ST(v->vaDestroySurfaces(c, s, 4), VA_STATUS_SUCCESS);
 	ST(v->vaSyncSurface(c, s[0]), VA_STATUS_ERROR_INVALID_SURFACE);
@@ -489,19 +526,19 @@ static void test_layout(struct drv *d, bool linear)
 		   VA_STATUS_SUCCESS);
 		/* bpl = ALIGN(176, 16) = 176, CbCr at 176 * 144 = 25344, size 38016 */
 		CHECK(desc.num_objects == 1 && desc.objects[0].size >= 38016 &&
-			      desc.objects[0].drm_format_modifier == DRM_FORMAT_MOD_LINEAR &&
-			      desc.num_layers == 1 && desc.layers[0].num_planes == 2 &&
-			      desc.layers[0].pitch[0] == 176 && desc.layers[0].offset[1] == 25344,
+			  desc.objects[0].drm_format_modifier == DRM_FORMAT_MOD_LINEAR &&
+			  desc.num_layers == 1 && desc.layers[0].num_planes == 2 &&
+			  desc.layers[0].pitch[0] == 176 && desc.layers[0].offset[1] == 25344,
 		      "linear descriptor: size %u modifier %#llx pitch %u offset %u",
 		      desc.objects[0].size, (unsigned long long)desc.objects[0].drm_format_modifier,
 		      desc.layers[0].pitch[0], desc.layers[0].offset[1]);
 		if (desc.num_objects == 1)
 			close(desc.objects[0].fd);
 		ST(v->vaDeriveImage(c, s[0], &img), VA_STATUS_SUCCESS);
-		CHECK(img.format.fourcc == VA_FOURCC_NV12 && img.width == 176 && img.height == 144 &&
-			      img.pitches[0] == 176 && img.offsets[1] == 25344,
-		      "derived image %ux%u pitch %u offset %u", img.width, img.height, img.pitches[0],
-		      img.offsets[1]);
+		CHECK(img.format.fourcc == VA_FOURCC_NV12 && img.width == 176 &&
+			  img.height == 144 && img.pitches[0] == 176 && img.offsets[1] == 25344,
+		      "derived image %ux%u pitch %u offset %u", img.width, img.height,
+		      img.pitches[0], img.offsets[1]);
 		void *p = NULL;
 		ST(v->vaMapBuffer(c, img.buf, &p), VA_STATUS_SUCCESS);
 		CHECK(p != NULL, "derived image not mapped");
@@ -523,13 +560,15 @@ int main(int argc, char **argv)
 	struct drv d;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s DRIVER.so api|nodevice|single|linear|tiled4l4\n", argv[0]);
+		fprintf(stderr, "usage: %s DRIVER.so api|nodevice|single|linear|tiled4l4\n",
+			argv[0]);
 		return 2;
 	}
 	/* A missing emulator is a failure, not a skip. */
 	const char *emu = getenv("V4L2R_EMU_PRELOAD");
 	if (!emu || access(emu, R_OK) != 0) {
-		fprintf(stderr, "emulator library missing: %s\n", emu ? emu : "(V4L2R_EMU_PRELOAD unset)");
+		fprintf(stderr, "emulator library missing: %s\n",
+			emu ? emu : "(V4L2R_EMU_PRELOAD unset)");
 		return 1;
 	}
 	drv_open(&d, argv[1]);
@@ -556,8 +595,7 @@ int main(int argc, char **argv)
 		}
 	}
 	drv_close(&d);
-	CHECK(errors_reported == 0, "%d errors reported through libva's callback",
-	      errors_reported);
+	CHECK(errors_reported == 0, "%d errors reported through libva's callback", errors_reported);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

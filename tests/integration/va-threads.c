@@ -33,8 +33,8 @@ struct job {
 	AVBufferRef *dev;
 	int ok;
 	int frames;
-	int failed;   /* frames that could not be read back */
-	bool faults;  /* failures expected: count them, no MD5 */
+	int failed;  /* frames that could not be read back */
+	bool faults; /* failures expected: count them, no MD5 */
 };
 
 static bool dynamic_pool;
@@ -98,7 +98,7 @@ static int decode_once(struct job *j)
 	int ret = -1, stream, err, eof = 0;
 	uint8_t digest[16];
 	char hex[33];
-	AVFrame *held[HOLD] = { NULL };
+	AVFrame *held[HOLD] = {NULL};
 	unsigned n_held = 0;
 
 	if (!pkt || !frame || !sw || !md5)
@@ -133,12 +133,14 @@ static int decode_once(struct job *j)
 			goto done;
 		while ((err = avcodec_receive_frame(avctx, frame)) >= 0) {
 			if (frame->format != AV_PIX_FMT_VAAPI) {
-				fprintf(stderr, "va-threads: %s: frame not decoded by VA-API\n", j->in);
+				fprintf(stderr, "va-threads: %s: frame not decoded by VA-API\n",
+					j->in);
 				goto done;
 			}
 			if (av_hwframe_transfer_data(sw, frame, 0) < 0) {
 				if (!j->faults) {
-					fprintf(stderr, "va-threads: %s: cannot read a frame\n", j->in);
+					fprintf(stderr, "va-threads: %s: cannot read a frame\n",
+						j->in);
 					goto done;
 				}
 				j->failed++;
@@ -226,8 +228,11 @@ int main(int argc, char **argv)
 	if (!jobs || !tids)
 		return 1;
 	for (int i = 0; i < n; i++) {
-		jobs[i] = (struct job){ .in = argv[2 + 2 * i], .md5 = argv[3 + 2 * i],
-					.loops = loops, .dev = dev, .faults = want_bad >= 0 };
+		jobs[i] = (struct job){.in = argv[2 + 2 * i],
+				       .md5 = argv[3 + 2 * i],
+				       .loops = loops,
+				       .dev = dev,
+				       .faults = want_bad >= 0};
 		if (pthread_create(&tids[i], NULL, run, &jobs[i]))
 			return 1;
 	}
@@ -240,8 +245,8 @@ int main(int argc, char **argv)
 	printf("%d decoders x %d loops: %d frames, %d unreadable, %d failed\n", n, loops, frames,
 	       bad_frames, failed);
 	if (want_bad >= 0 && (bad_frames < want_bad || bad_frames > max_bad)) {
-		fprintf(stderr, "va-threads: %d unreadable frames, want %d..%d\n", bad_frames, want_bad,
-			max_bad);
+		fprintf(stderr, "va-threads: %d unreadable frames, want %d..%d\n", bad_frames,
+			want_bad, max_bad);
 		failed++;
 	}
 	av_buffer_unref(&dev);
