@@ -64,15 +64,15 @@ static int h264_get_ctrls(const struct emu_dev_cfg *cfg, struct emu_ctrl_desc *d
 	};
 	int n = slice ? 8 : 6, i;
 
-	for (i = 0; i < n && i < max; i++) {
+	/*
+	 * No control is required in every request: cedrus lost its per-control check in 5.11
+	 * ("media: cedrus: Remove checking for required controls"); since then
+	 * cedrus_request_validate() only wants *some* control object in the request (ENOENT
+	 * otherwise, the core's business), and hantro / rkvdec never had one. Clients such as
+	 * GStreamer send the SPS once per sequence and PPS / DECODE_PARAMS once per picture.
+	 */
+	for (i = 0; i < n && i < max; i++)
 		descs[i] = all[i];
-		/* cedrus_request_validate() wants these in every request */
-		if (slice && (all[i].id == V4L2_CID_STATELESS_H264_SPS ||
-			      all[i].id == V4L2_CID_STATELESS_H264_PPS ||
-			      all[i].id == V4L2_CID_STATELESS_H264_DECODE_PARAMS ||
-			      all[i].id == V4L2_CID_STATELESS_H264_SLICE_PARAMS))
-			descs[i].required_per_request = true;
-	}
 	return i;
 }
 

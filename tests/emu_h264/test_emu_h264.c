@@ -712,7 +712,8 @@ static void test_ctrls(void)
 
 		for (int i = 0; i < n; i++)
 			req += d[i].required_per_request;
-		EXPECT(req == 4, "cedrus: %d required controls", req);
+		/* cedrus_request_validate() checks no particular control since 5.11 */
+		EXPECT(req == 0, "cedrus: %d required controls", req);
 	}
 
 	memset(&sps, 0, sizeof(sps));
