@@ -3,7 +3,7 @@
 
 void v4l2r_br_init(struct v4l2r_br *br, const uint8_t *data, size_t size)
 {
-	*br = (struct v4l2r_br){ .data = data, .size = size };
+	*br = (struct v4l2r_br){.data = data, .size = size};
 }
 
 static unsigned br_bit(struct v4l2r_br *br)

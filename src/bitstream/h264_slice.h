@@ -11,10 +11,10 @@
 struct v4l2r_h264_ps {
 	uint8_t chroma_format_idc;
 	bool separate_colour_plane;
-	uint8_t log2_max_frame_num_minus4;          /* 0..12 */
+	uint8_t log2_max_frame_num_minus4; /* 0..12 */
 	bool frame_mbs_only;
-	uint8_t pic_order_cnt_type;                 /* 0..2 */
-	uint8_t log2_max_pic_order_cnt_lsb_minus4;  /* 0..12 */
+	uint8_t pic_order_cnt_type;		   /* 0..2 */
+	uint8_t log2_max_pic_order_cnt_lsb_minus4; /* 0..12 */
 	bool delta_pic_order_always_zero;
 	bool bottom_field_pic_order_in_frame_present;
 	bool redundant_pic_cnt_present;
@@ -64,9 +64,9 @@ struct v4l2r_h264_slice_hdr {
 	int8_t slice_beta_offset_div2;
 	uint32_t slice_group_change_cycle;
 	/* Sizes in bits, emulation-prevention bytes excluded. */
-	uint32_t pic_order_cnt_bit_size;      /* pic_order_cnt_lsb .. delta_pic_order_cnt[1] */
+	uint32_t pic_order_cnt_bit_size; /* pic_order_cnt_lsb .. delta_pic_order_cnt[1] */
 	uint32_t dec_ref_pic_marking_bit_size;
-	uint32_t header_bit_size;             /* NAL header byte + slice_header(), up to slice_data() */
+	uint32_t header_bit_size; /* NAL header byte + slice_header(), up to slice_data() */
 };
 
 /* `nal` starts at the NAL header byte (no start code). Returns 0, or -1 for a malformed or

@@ -27,15 +27,15 @@ struct v4l2r_slot;    /* an OUTPUT buffer paired with a media request — core *
 struct v4l2r_va_buffer {
 	VABufferType type;
 	const void *data;
-	uint32_t size;         /* size of one element */
+	uint32_t size; /* size of one element */
 	uint32_t num_elements;
 };
 
 /* What the stream needs from the CAPTURE queue; the core (re)allocates when this changes. */
 struct v4l2r_stream_params {
 	uint32_t width, height; /* coded size in pixels (macroblock aligned for H.264) */
-	unsigned bit_depth;     /* 8 or 10 */
-	unsigned min_buffers;   /* DPB size + 1 */
+	unsigned bit_depth;	/* 8 or 10 */
+	unsigned min_buffers;	/* DPB size + 1 */
 	/* Header controls to set as current values (V4L2_CTRL_WHICH_CUR_VAL) before the CAPTURE
 	 * format is chosen, e.g. the H.264 SPS: drivers derive the CAPTURE formats from them. */
 	struct v4l2_ext_control *hdr_ctrls;
@@ -43,8 +43,8 @@ struct v4l2r_stream_params {
 };
 
 struct v4l2r_codec {
-	const char *name;          /* "h264" */
-	uint32_t coded_fourcc;     /* V4L2_PIX_FMT_H264_SLICE */
+	const char *name;	   /* "h264" */
+	uint32_t coded_fourcc;	   /* V4L2_PIX_FMT_H264_SLICE */
 	const VAProfile *profiles; /* every profile the codec can translate */
 	unsigned n_profiles;
 	/* Does `profile` need a 10-bit capture format? (The core offers it only when the device
@@ -112,6 +112,6 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 
 /* Debug log, only when LIBVA_V4L2_REQUEST_DEBUG is set. */
 void v4l2r_ctx_debug(struct v4l2r_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -19,15 +19,13 @@
 
 #include "h264_slice.h"
 
-#define H264_MAX_SLICES 1024           /* per picture; more is not a real stream */
-#define H264_MAX_DATA (64u << 20)      /* per picture */
+#define H264_MAX_SLICES 1024	    /* per picture; more is not a real stream */
+#define H264_MAX_DATA	(64u << 20) /* per picture */
 
 static const VAProfile h264_profiles[] = {
-	VAProfileH264ConstrainedBaseline,
-	VAProfileH264Main,
-	VAProfileH264High,
+    VAProfileH264ConstrainedBaseline, VAProfileH264Main, VAProfileH264High,
 #if VA_CHECK_VERSION(1, 18, 0)
-	VAProfileH264High10, /* enum added in libva 1.18 */
+    VAProfileH264High10, /* enum added in libva 1.18 */
 #endif
 };
 
@@ -110,21 +108,22 @@ struct h264_priv {
 /* Bitmask of the menu values the device offers for `id`, 0 if the control is absent. */
 static unsigned menu_values(int fd, uint32_t id, int32_t *cur)
 {
-	struct v4l2_query_ext_ctrl q = { .id = id };
+	struct v4l2_query_ext_ctrl q = {.id = id};
 	unsigned mask = 0;
 
 	if (fd < 0 || ioctl(fd, VIDIOC_QUERY_EXT_CTRL, &q) < 0)
 		return 0;
 	for (int64_t v = q.minimum; v <= q.maximum && v < 32; v++) {
-		struct v4l2_querymenu m = { .id = id, .index = (uint32_t)v };
+		struct v4l2_querymenu m = {.id = id, .index = (uint32_t)v};
 
 		if (v >= 0 && ioctl(fd, VIDIOC_QUERYMENU, &m) == 0)
 			mask |= 1u << v;
 	}
 	*cur = (int32_t)q.default_value;
 
-	struct v4l2_ext_control c = { .id = id };
-	struct v4l2_ext_controls cs = { .which = V4L2_CTRL_WHICH_CUR_VAL, .count = 1, .controls = &c };
+	struct v4l2_ext_control c = {.id = id};
+	struct v4l2_ext_controls cs = {
+	    .which = V4L2_CTRL_WHICH_CUR_VAL, .count = 1, .controls = &c};
 	if (ioctl(fd, VIDIOC_G_EXT_CTRLS, &cs) == 0)
 		*cur = c.value;
 	return mask;
@@ -132,8 +131,9 @@ static unsigned menu_values(int fd, uint32_t id, int32_t *cur)
 
 static void set_mode_ctrl(int fd, uint32_t id, int32_t value)
 {
-	struct v4l2_ext_control c = { .id = id, .value = value };
-	struct v4l2_ext_controls cs = { .which = V4L2_CTRL_WHICH_CUR_VAL, .count = 1, .controls = &c };
+	struct v4l2_ext_control c = {.id = id, .value = value};
+	struct v4l2_ext_controls cs = {
+	    .which = V4L2_CTRL_WHICH_CUR_VAL, .count = 1, .controls = &c};
 
 	/* Failure leaves the device's current value, which is what we then assume. */
 	(void)ioctl(fd, VIDIOC_S_EXT_CTRLS, &cs);
@@ -225,7 +225,8 @@ static VAStatus render_slice_params(struct h264_priv *priv, const struct v4l2r_v
 		priv->cap_slices = cap;
 	}
 	for (unsigned i = 0; i < buf->num_elements; i++) {
-		if (p[i].slice_data_flag != VA_SLICE_DATA_FLAG_ALL) /* partial slices: not supported */
+		if (p[i].slice_data_flag !=
+		    VA_SLICE_DATA_FLAG_ALL) /* partial slices: not supported */
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
 		if (p[i].slice_type > 9 || p[i].num_ref_idx_l0_active_minus1 > 31 ||
 		    p[i].num_ref_idx_l1_active_minus1 > 31 || p[i].luma_log2_weight_denom > 7 ||
@@ -276,7 +277,8 @@ static VAStatus render_slice_data(struct h264_priv *priv, const struct v4l2r_va_
 		s->data_size = s->param.slice_data_size;
 		/* Zero bytes after the NAL unit belong to the next start code (ffmpeg keeps one):
 		 * a NAL unit never ends with 0x00, and decoders get exactly the NAL unit. */
-		while (s->data_size > 1 && buf_bytes[s->param.slice_data_offset + s->data_size - 1] == 0)
+		while (s->data_size > 1 &&
+		       buf_bytes[s->param.slice_data_offset + s->data_size - 1] == 0)
 			s->data_size--;
 	}
 	priv->data_size += size;
@@ -322,8 +324,8 @@ static int32_t poc(int32_t v)
 
 /* 8.2.1 for POC types 0 and 2; type 1 needs SPS offsets VA does not carry: the client's counts
  * are taken then. Returns false when the client's counts are to be used. */
-static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hdr *h,
-			int32_t *top, int32_t *bottom)
+static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hdr *h, int32_t *top,
+			int32_t *bottom)
 {
 	const VAPictureParameterBufferH264 *p = &priv->pic;
 	bool idr = h->nal_unit_type == 5;
@@ -397,7 +399,7 @@ static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hd
 		priv->poc.prev_ref_bottom = bottom_field;
 		/* After mmco5 the picture's counts are relative to PicOrderCnt(CurrPic). */
 		priv->poc.prev_ref_top_after =
-			!field ? *top - (*top < *bottom ? *top : *bottom) : 0;
+		    !field ? *top - (*top < *bottom ? *top : *bottom) : 0;
 	}
 	return computed;
 }
@@ -440,8 +442,8 @@ static void poc_map_store(struct h264_priv *priv, VASurfaceID id, bool field, bo
 static bool pic_is_valid_ref(const VAPictureH264 *p)
 {
 	return !(p->flags & VA_PICTURE_H264_INVALID) && p->picture_id != VA_INVALID_SURFACE &&
-	       (p->flags & (VA_PICTURE_H264_SHORT_TERM_REFERENCE |
-			    VA_PICTURE_H264_LONG_TERM_REFERENCE));
+	       (p->flags &
+		(VA_PICTURE_H264_SHORT_TERM_REFERENCE | VA_PICTURE_H264_LONG_TERM_REFERENCE));
 }
 
 static uint8_t va_fields(uint32_t flags)
@@ -455,17 +457,16 @@ static uint8_t va_fields(uint32_t flags)
 	return V4L2_H264_FRAME_REF;
 }
 
-
 static VAStatus check_pic(const struct h264_priv *priv)
 {
 	const VAPictureParameterBufferH264 *p = &priv->pic;
 
 	if (p->seq_fields.bits.log2_max_frame_num_minus4 > 12 ||
 	    p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 > 12 ||
-	    p->seq_fields.bits.pic_order_cnt_type > 2 || p->pic_fields.bits.weighted_bipred_idc > 2 ||
-	    p->bit_depth_luma_minus8 > 6 || p->bit_depth_chroma_minus8 > 6 ||
-	    p->num_ref_frames > 16 || p->picture_width_in_mbs_minus1 > 1023 ||
-	    p->picture_height_in_mbs_minus1 > 1023 ||
+	    p->seq_fields.bits.pic_order_cnt_type > 2 ||
+	    p->pic_fields.bits.weighted_bipred_idc > 2 || p->bit_depth_luma_minus8 > 6 ||
+	    p->bit_depth_chroma_minus8 > 6 || p->num_ref_frames > 16 ||
+	    p->picture_width_in_mbs_minus1 > 1023 || p->picture_height_in_mbs_minus1 > 1023 ||
 	    (!p->seq_fields.bits.frame_mbs_only_flag && !(p->picture_height_in_mbs_minus1 & 1)))
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	if (p->pic_init_qp_minus26 < -(26 + 6 * p->bit_depth_luma_minus8) ||
@@ -481,30 +482,32 @@ static void fill_ps(const struct h264_priv *priv, const struct h264_slice *s,
 		    struct v4l2r_h264_ps *ps)
 {
 	const VAPictureParameterBufferH264 *p = &priv->pic;
-	unsigned map_h = (p->picture_height_in_mbs_minus1 + 1u) >> !p->seq_fields.bits.frame_mbs_only_flag;
+	unsigned map_h =
+	    (p->picture_height_in_mbs_minus1 + 1u) >> !p->seq_fields.bits.frame_mbs_only_flag;
 
 	*ps = (struct v4l2r_h264_ps){
-		.chroma_format_idc = p->seq_fields.bits.chroma_format_idc,
-		.separate_colour_plane = p->seq_fields.bits.residual_colour_transform_flag,
-		.log2_max_frame_num_minus4 = p->seq_fields.bits.log2_max_frame_num_minus4,
-		.frame_mbs_only = p->seq_fields.bits.frame_mbs_only_flag,
-		.pic_order_cnt_type = p->seq_fields.bits.pic_order_cnt_type,
-		.log2_max_pic_order_cnt_lsb_minus4 = p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4,
-		.delta_pic_order_always_zero = p->seq_fields.bits.delta_pic_order_always_zero_flag,
-		.bottom_field_pic_order_in_frame_present = p->pic_fields.bits.pic_order_present_flag,
-		.redundant_pic_cnt_present = p->pic_fields.bits.redundant_pic_cnt_present_flag,
-		.weighted_pred = p->pic_fields.bits.weighted_pred_flag,
-		.weighted_bipred_idc = p->pic_fields.bits.weighted_bipred_idc,
-		.entropy_coding_mode = p->pic_fields.bits.entropy_coding_mode_flag,
-		.deblocking_filter_control_present =
-			p->pic_fields.bits.deblocking_filter_control_present_flag,
-		/* VA's counts are the active ones, equal to the defaults when not overridden. */
-		.num_ref_idx_l0_default_active_minus1 = s->param.num_ref_idx_l0_active_minus1,
-		.num_ref_idx_l1_default_active_minus1 = s->param.num_ref_idx_l1_active_minus1,
-		/* FMO (slice groups) is Extended/Baseline only, outside the VA profiles we take;
-		 * libva deprecated those fields. */
-		.num_slice_groups_minus1 = 0,
-		.pic_size_in_map_units = (p->picture_width_in_mbs_minus1 + 1u) * map_h,
+	    .chroma_format_idc = p->seq_fields.bits.chroma_format_idc,
+	    .separate_colour_plane = p->seq_fields.bits.residual_colour_transform_flag,
+	    .log2_max_frame_num_minus4 = p->seq_fields.bits.log2_max_frame_num_minus4,
+	    .frame_mbs_only = p->seq_fields.bits.frame_mbs_only_flag,
+	    .pic_order_cnt_type = p->seq_fields.bits.pic_order_cnt_type,
+	    .log2_max_pic_order_cnt_lsb_minus4 =
+		p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4,
+	    .delta_pic_order_always_zero = p->seq_fields.bits.delta_pic_order_always_zero_flag,
+	    .bottom_field_pic_order_in_frame_present = p->pic_fields.bits.pic_order_present_flag,
+	    .redundant_pic_cnt_present = p->pic_fields.bits.redundant_pic_cnt_present_flag,
+	    .weighted_pred = p->pic_fields.bits.weighted_pred_flag,
+	    .weighted_bipred_idc = p->pic_fields.bits.weighted_bipred_idc,
+	    .entropy_coding_mode = p->pic_fields.bits.entropy_coding_mode_flag,
+	    .deblocking_filter_control_present =
+		p->pic_fields.bits.deblocking_filter_control_present_flag,
+	    /* VA's counts are the active ones, equal to the defaults when not overridden. */
+	    .num_ref_idx_l0_default_active_minus1 = s->param.num_ref_idx_l0_active_minus1,
+	    .num_ref_idx_l1_default_active_minus1 = s->param.num_ref_idx_l1_active_minus1,
+	    /* FMO (slice groups) is Extended/Baseline only, outside the VA profiles we take;
+	     * libva deprecated those fields. */
+	    .num_slice_groups_minus1 = 0,
+	    .pic_size_in_map_units = (p->picture_width_in_mbs_minus1 + 1u) * map_h,
 	};
 }
 
@@ -525,8 +528,8 @@ static void fill_sps(struct h264_priv *priv)
 		sps->profile_idc = 77;
 	else {
 		sps->profile_idc = 66;
-		sps->constraint_set_flags = V4L2_H264_SPS_CONSTRAINT_SET0_FLAG |
-					    V4L2_H264_SPS_CONSTRAINT_SET1_FLAG;
+		sps->constraint_set_flags =
+		    V4L2_H264_SPS_CONSTRAINT_SET0_FLAG | V4L2_H264_SPS_CONSTRAINT_SET1_FLAG;
 	}
 	/* Not in VA; the highest level for the frame size, so DPB limits never bite. */
 	sps->level_idc = w * h > 36864 ? 60 : 51;
@@ -536,7 +539,8 @@ static void fill_sps(struct h264_priv *priv)
 	sps->bit_depth_chroma_minus8 = p->bit_depth_chroma_minus8;
 	sps->log2_max_frame_num_minus4 = p->seq_fields.bits.log2_max_frame_num_minus4;
 	sps->pic_order_cnt_type = p->seq_fields.bits.pic_order_cnt_type;
-	sps->log2_max_pic_order_cnt_lsb_minus4 = p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4;
+	sps->log2_max_pic_order_cnt_lsb_minus4 =
+	    p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4;
 	sps->max_num_ref_frames = p->num_ref_frames;
 	/* POC type 1 cycle: not in VA; POCs reach the kernel computed (decode params). */
 	sps->pic_width_in_mbs_minus1 = p->picture_width_in_mbs_minus1;
@@ -607,10 +611,12 @@ static void fill_pps_scaling(struct h264_priv *priv, const struct v4l2r_h264_sli
 		/* Both are in raster order; 4x4 lists in the same order. */
 		memcpy(priv->scaling.scaling_list_4x4, priv->iq.ScalingList4x4,
 		       sizeof(priv->scaling.scaling_list_4x4));
-		/* Kernel 8x8 order: Intra Y, Inter Y, Intra Cb, Inter Cb, Intra Cr, Inter Cr. VA has
-		 * only the luma two; chroma ones (4:4:4) fall back to luma (table 7-2 rule A). */
+		/* Kernel 8x8 order: Intra Y, Inter Y, Intra Cb, Inter Cb, Intra Cr, Inter Cr. VA
+		 * has only the luma two; chroma ones (4:4:4) fall back to luma (table 7-2 rule A).
+		 */
 		for (unsigned i = 0; i < 6; i++)
-			memcpy(priv->scaling.scaling_list_8x8[i], priv->iq.ScalingList8x8[i & 1], 64);
+			memcpy(priv->scaling.scaling_list_8x8[i], priv->iq.ScalingList8x8[i & 1],
+			       64);
 	}
 }
 
@@ -648,11 +654,11 @@ static unsigned fill_dpb(struct v4l2r_ctx *ctx, struct h264_priv *priv,
 
 		e->reference_ts = v4l2r_surface_ts(surf);
 		e->fields = va_fields(r->flags);
-		e->top_field_order_cnt = m >= 0 && priv->poc_computed ? priv->poc_map[m].top
-								      : poc(r->TopFieldOrderCnt);
+		e->top_field_order_cnt =
+		    m >= 0 && priv->poc_computed ? priv->poc_map[m].top : poc(r->TopFieldOrderCnt);
 		e->bottom_field_order_cnt = m >= 0 && priv->poc_computed
-						    ? priv->poc_map[m].bottom
-						    : poc(r->BottomFieldOrderCnt);
+						? priv->poc_map[m].bottom
+						: poc(r->BottomFieldOrderCnt);
 		e->flags = V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE;
 		/* FIELD: the reference was coded as field picture(s) (uAPI: "a field picture"). */
 		if (m >= 0 ? priv->poc_map[m].field_coded : e->fields != V4L2_H264_FRAME_REF)
@@ -671,7 +677,7 @@ static unsigned fill_dpb(struct v4l2r_ctx *ctx, struct h264_priv *priv,
 		if (field) {
 			/* 8-28..8-31: same parity 2n+1, opposite 2n */
 			bool same = (e->fields & (bottom ? V4L2_H264_BOTTOM_FIELD_REF
-							  : V4L2_H264_TOP_FIELD_REF));
+							 : V4L2_H264_TOP_FIELD_REF));
 			num = 2 * num + (same ? 1 : 0);
 		}
 		e->pic_num = num;
@@ -727,7 +733,8 @@ static void fill_ref_list(struct v4l2_h264_reference *out, const VAPictureH264 *
 	for (unsigned i = 0; i < n; i++) {
 		out[i].index = 0;
 		out[i].fields = 0;
-		if (in[i].picture_id == VA_INVALID_SURFACE || (in[i].flags & VA_PICTURE_H264_INVALID))
+		if (in[i].picture_id == VA_INVALID_SURFACE ||
+		    (in[i].flags & VA_PICTURE_H264_INVALID))
 			continue;
 		for (unsigned j = 0; j < n_dpb; j++) {
 			if (dpb_ids[j] == in[i].picture_id) {
@@ -760,13 +767,13 @@ static void fill_slice(struct h264_priv *priv, const struct h264_slice *s,
 	sp->slice_beta_offset_div2 = p->slice_beta_offset_div2;
 	if (sp->slice_type != V4L2_H264_SLICE_TYPE_I && sp->slice_type != V4L2_H264_SLICE_TYPE_SI) {
 		sp->num_ref_idx_l0_active_minus1 = p->num_ref_idx_l0_active_minus1;
-		fill_ref_list(sp->ref_pic_list0, p->RefPicList0, p->num_ref_idx_l0_active_minus1 + 1u,
-			      dpb_ids, n_dpb);
+		fill_ref_list(sp->ref_pic_list0, p->RefPicList0,
+			      p->num_ref_idx_l0_active_minus1 + 1u, dpb_ids, n_dpb);
 	}
 	if (sp->slice_type == V4L2_H264_SLICE_TYPE_B) {
 		sp->num_ref_idx_l1_active_minus1 = p->num_ref_idx_l1_active_minus1;
-		fill_ref_list(sp->ref_pic_list1, p->RefPicList1, p->num_ref_idx_l1_active_minus1 + 1u,
-			      dpb_ids, n_dpb);
+		fill_ref_list(sp->ref_pic_list1, p->RefPicList1,
+			      p->num_ref_idx_l1_active_minus1 + 1u, dpb_ids, n_dpb);
 	}
 	if (p->direct_spatial_mv_pred_flag)
 		sp->flags |= V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED;
@@ -779,29 +786,33 @@ static void fill_slice(struct h264_priv *priv, const struct h264_slice *s,
 	/* VA lists carry the effective (default-filled) weights for every entry. */
 	memcpy(w->weight_factors[0].luma_weight, p->luma_weight_l0, sizeof(p->luma_weight_l0));
 	memcpy(w->weight_factors[0].luma_offset, p->luma_offset_l0, sizeof(p->luma_offset_l0));
-	memcpy(w->weight_factors[0].chroma_weight, p->chroma_weight_l0, sizeof(p->chroma_weight_l0));
-	memcpy(w->weight_factors[0].chroma_offset, p->chroma_offset_l0, sizeof(p->chroma_offset_l0));
+	memcpy(w->weight_factors[0].chroma_weight, p->chroma_weight_l0,
+	       sizeof(p->chroma_weight_l0));
+	memcpy(w->weight_factors[0].chroma_offset, p->chroma_offset_l0,
+	       sizeof(p->chroma_offset_l0));
 	memcpy(w->weight_factors[1].luma_weight, p->luma_weight_l1, sizeof(p->luma_weight_l1));
 	memcpy(w->weight_factors[1].luma_offset, p->luma_offset_l1, sizeof(p->luma_offset_l1));
-	memcpy(w->weight_factors[1].chroma_weight, p->chroma_weight_l1, sizeof(p->chroma_weight_l1));
-	memcpy(w->weight_factors[1].chroma_offset, p->chroma_offset_l1, sizeof(p->chroma_offset_l1));
+	memcpy(w->weight_factors[1].chroma_weight, p->chroma_weight_l1,
+	       sizeof(p->chroma_weight_l1));
+	memcpy(w->weight_factors[1].chroma_offset, p->chroma_offset_l1,
+	       sizeof(p->chroma_offset_l1));
 }
 
 static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct h264_priv *priv)
 {
 	const VAPictureParameterBufferH264 *p = &priv->pic;
 	struct v4l2_ext_control ctrl = {
-		.id = V4L2_CID_STATELESS_H264_SPS,
-		.size = sizeof(priv->sps),
-		.ptr = &priv->sps,
+	    .id = V4L2_CID_STATELESS_H264_SPS,
+	    .size = sizeof(priv->sps),
+	    .ptr = &priv->sps,
 	};
 	struct v4l2r_stream_params sp = {
-		.width = (p->picture_width_in_mbs_minus1 + 1u) * 16,
-		.height = (p->picture_height_in_mbs_minus1 + 1u) * 16,
-		.bit_depth = 8 + p->bit_depth_luma_minus8,
-		.min_buffers = (p->num_ref_frames ? p->num_ref_frames : 1) + 1u,
-		.hdr_ctrls = &ctrl,
-		.n_hdr_ctrls = 1,
+	    .width = (p->picture_width_in_mbs_minus1 + 1u) * 16,
+	    .height = (p->picture_height_in_mbs_minus1 + 1u) * 16,
+	    .bit_depth = 8 + p->bit_depth_luma_minus8,
+	    .min_buffers = (p->num_ref_frames ? p->num_ref_frames : 1) + 1u,
+	    .hdr_ctrls = &ctrl,
+	    .n_hdr_ctrls = 1,
 	};
 
 	if (priv->streamed && priv->stream.width == sp.width && priv->stream.height == sp.height &&
@@ -891,7 +902,8 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	if (priv->pic.pic_fields.bits.field_pic_flag) {
 		bool bottom = priv->pic.CurrPic.flags & VA_PICTURE_H264_BOTTOM_FIELD;
 
-		if (priv->first_field_valid && priv->first_field_surface == priv->pic.CurrPic.picture_id &&
+		if (priv->first_field_valid &&
+		    priv->first_field_surface == priv->pic.CurrPic.picture_id &&
 		    priv->first_field_bottom != bottom &&
 		    priv->first_field_frame_num == priv->pic.frame_num) {
 			v4l2r_ctx_continue_ts(ctx);
@@ -907,17 +919,18 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	}
 
 	struct v4l2_ext_control ctrls[6] = {
-		{ .id = V4L2_CID_STATELESS_H264_SPS, .size = sizeof(priv->sps), .ptr = &priv->sps },
-		{ .id = V4L2_CID_STATELESS_H264_PPS, .size = sizeof(priv->pps), .ptr = &priv->pps },
-		{ .id = V4L2_CID_STATELESS_H264_DECODE_PARAMS, .size = sizeof(priv->decode),
-		  .ptr = &priv->decode },
+	    {.id = V4L2_CID_STATELESS_H264_SPS, .size = sizeof(priv->sps), .ptr = &priv->sps},
+	    {.id = V4L2_CID_STATELESS_H264_PPS, .size = sizeof(priv->pps), .ptr = &priv->pps},
+	    {.id = V4L2_CID_STATELESS_H264_DECODE_PARAMS,
+	     .size = sizeof(priv->decode),
+	     .ptr = &priv->decode},
 	};
 	unsigned n_ctrls = 3;
 	if (priv->pps.flags & V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT)
 		ctrls[n_ctrls++] = (struct v4l2_ext_control){
-			.id = V4L2_CID_STATELESS_H264_SCALING_MATRIX,
-			.size = sizeof(priv->scaling),
-			.ptr = &priv->scaling,
+		    .id = V4L2_CID_STATELESS_H264_SCALING_MATRIX,
+		    .size = sizeof(priv->scaling),
+		    .ptr = &priv->scaling,
 		};
 
 	if (priv->frame_based) {
@@ -951,15 +964,15 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 
 		fill_slice(priv, s, dpb_ids, n_dpb);
 		ctrls[n++] = (struct v4l2_ext_control){
-			.id = V4L2_CID_STATELESS_H264_SLICE_PARAMS,
-			.size = sizeof(priv->slice),
-			.ptr = &priv->slice,
+		    .id = V4L2_CID_STATELESS_H264_SLICE_PARAMS,
+		    .size = sizeof(priv->slice),
+		    .ptr = &priv->slice,
 		};
 		if (V4L2_H264_CTRL_PRED_WEIGHTS_REQUIRED(&priv->pps, &priv->slice))
 			ctrls[n++] = (struct v4l2_ext_control){
-				.id = V4L2_CID_STATELESS_H264_PRED_WEIGHTS,
-				.size = sizeof(priv->weights),
-				.ptr = &priv->weights,
+			    .id = V4L2_CID_STATELESS_H264_PRED_WEIGHTS,
+			    .size = sizeof(priv->weights),
+			    .ptr = &priv->weights,
 			};
 		st = v4l2r_slot_get(ctx, &slot, &data, &cap);
 		if (st != VA_STATUS_SUCCESS)
@@ -979,15 +992,15 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 }
 
 const struct v4l2r_codec v4l2r_codec_h264 = {
-	.name = "h264",
-	.coded_fourcc = V4L2_PIX_FMT_H264_SLICE,
-	.profiles = h264_profiles,
-	.n_profiles = sizeof(h264_profiles) / sizeof(h264_profiles[0]),
-	.profile_is_10bit = h264_profile_is_10bit,
-	.priv_size = sizeof(struct h264_priv),
-	.init = h264_init,
-	.fini = h264_fini,
-	.begin = h264_begin,
-	.render = h264_render,
-	.end = h264_end,
+    .name = "h264",
+    .coded_fourcc = V4L2_PIX_FMT_H264_SLICE,
+    .profiles = h264_profiles,
+    .n_profiles = sizeof(h264_profiles) / sizeof(h264_profiles[0]),
+    .profile_is_10bit = h264_profile_is_10bit,
+    .priv_size = sizeof(struct h264_priv),
+    .init = h264_init,
+    .fini = h264_fini,
+    .begin = h264_begin,
+    .render = h264_render,
+    .end = h264_end,
 };
