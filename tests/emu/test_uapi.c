@@ -842,10 +842,16 @@ static void check_formats(struct session *s)
 					 (uint32_t)s->pic->height, &bpl);
 	check(cp->pixelformat == s->prof->capture_fourcc, "G_FMT(CAPTURE) reset to %.4s (got %.4s)",
 	      (const char *)&s->prof->capture_fourcc, (const char *)&cp->pixelformat);
-	check(cp->width == (uint32_t)s->pic->width && cp->height == (uint32_t)s->pic->height &&
-		  cp->num_planes == 1,
-	      "G_FMT(CAPTURE) %ux%u, %u plane(s) follows the OUTPUT size", cp->width, cp->height,
-	      cp->num_planes);
+	/* The CAPTURE height is the allocated one: cedrus_prepare_format() reports
+	 * ALIGN(h, 32) for NV12_32L32 (the format needs 32-aligned height) and ALIGN(h, 16) for
+	 * NV12; hantro/rkvdec report the macroblock-aligned size. Clients (GStreamer) place the
+	 * CbCr plane at bytesperline * height. */
+	uint32_t want_h = (uint32_t)s->pic->height;
+	want_h = s->prof->capture_fourcc == V4L2_PIX_FMT_NV12_32L32 ? ALIGN_UP(want_h, 32)
+								    : ALIGN_UP(want_h, 16);
+	check(cp->width == (uint32_t)s->pic->width && cp->height == want_h && cp->num_planes == 1,
+	      "G_FMT(CAPTURE) %ux%u (want %ux%u), %u plane(s)", cp->width, cp->height,
+	      (uint32_t)s->pic->width, want_h, cp->num_planes);
 	if (s->prof->capture_fourcc == V4L2_PIX_FMT_NV12_4L4)
 		check(cp->plane_fmt[0].bytesperline == bpl && cp->plane_fmt[0].sizeimage >= want,
 		      "G_FMT(CAPTURE) bytesperline %u (want %u), sizeimage %u (>= %zu)",
@@ -1256,6 +1262,29 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 		dmamap = mmap(NULL, s->cap[0].len, PROT_READ, MAP_SHARED, dmabuf, 0);
 		check(dmamap != MAP_FAILED, "mmap of the exported CAPTURE buffer");
 		check((fcntl(dmabuf, F_GETFD) & FD_CLOEXEC) != 0, "EXPBUF honours O_CLOEXEC");
+	}
+
+	/* every exported buffer aliases its own buffer's memory (a dma-buf of that vb2 plane) */
+	for (unsigned int i = 0; i < s->n_cap; i++)
+		memset(s->cap[i].map, 0x40 + (int)i, s->cap[i].len);
+	for (unsigned int i = 0; i < s->n_cap; i++) {
+		struct v4l2_exportbuffer e;
+		memset(&e, 0, sizeof(e));
+		e.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+		e.index = i;
+		e.flags = O_RDONLY | O_CLOEXEC;
+		bool same = false;
+		if (!xioctl(s->vfd, VIDIOC_EXPBUF, &e)) {
+			uint8_t *m = mmap(NULL, s->cap[i].len, PROT_READ, MAP_SHARED, e.fd, 0);
+			if (m != MAP_FAILED) {
+				same = m[0] == 0x40 + i && m[s->cap[i].len - 1] == 0x40 + i;
+				munmap(m, s->cap[i].len);
+			}
+			close(e.fd);
+		}
+		check(same,
+		      "EXPBUF(CAPTURE %u) mapped at offset 0 shows CAPTURE buffer %u's memory", i,
+		      i);
 	}
 
 	/* S_FMT(OUTPUT) to another size with CAPTURE buffers allocated -> EBUSY */
