@@ -888,6 +888,29 @@ static void dump_ints(FILE *f, const char *name, const void *p, int n, int size,
 	fputc(']', f);
 }
 
+/* rows x cols array as nested JSON arrays */
+static void dump_2d(FILE *f, const char *name, const void *p, int rows, int cols, int size,
+		    bool sgn)
+{
+	fprintf(f, "\"%s\":[", name);
+	for (int r = 0; r < rows; r++) {
+		const uint8_t *row = (const uint8_t *)p + (size_t)r * cols * size;
+
+		fputs(r ? ",[" : "[", f);
+		for (int k = 0; k < cols; k++) {
+			long long v;
+
+			if (size == 1)
+				v = sgn ? ((const int8_t *)row)[k] : ((const uint8_t *)row)[k];
+			else
+				v = sgn ? ((const int16_t *)row)[k] : ((const uint16_t *)row)[k];
+			fprintf(f, "%s%lld", k ? "," : "", v);
+		}
+		fputc(']', f);
+	}
+	fputc(']', f);
+}
+
 static void dump_refs(FILE *f, const char *name, const struct v4l2_h264_reference *r)
 {
 	fprintf(f, "\"%s\":[", name);
@@ -950,19 +973,11 @@ static void h264_dump_ctrl(FILE *f, uint32_t id, const void *data, uint32_t size
 
 		if (size < sizeof(*m))
 			break;
-		fputs("{\"scaling_list_4x4\":[", f);
-		for (int i = 0; i < 6; i++) {
-			fprintf(f, "%s{", i ? "," : "");
-			dump_ints(f, "l", m->scaling_list_4x4[i], 16, 1, false);
-			fputc('}', f);
-		}
-		fputs("],\"scaling_list_8x8\":[", f);
-		for (int i = 0; i < 6; i++) {
-			fprintf(f, "%s{", i ? "," : "");
-			dump_ints(f, "l", m->scaling_list_8x8[i], 64, 1, false);
-			fputc('}', f);
-		}
-		fputs("]}", f);
+		fputc('{', f);
+		dump_2d(f, "scaling_list_4x4", m->scaling_list_4x4, 6, 16, 1, false);
+		fputc(',', f);
+		dump_2d(f, "scaling_list_8x8", m->scaling_list_8x8, 6, 64, 1, false);
+		fputc('}', f);
 		return;
 	}
 	case V4L2_CID_STATELESS_H264_DECODE_PARAMS: {
@@ -1035,9 +1050,9 @@ static void h264_dump_ctrl(FILE *f, uint32_t id, const void *data, uint32_t size
 			fputc(',', f);
 			dump_ints(f, "luma_offset", x->luma_offset, 32, 2, true);
 			fputc(',', f);
-			dump_ints(f, "chroma_weight", x->chroma_weight, 64, 2, true);
+			dump_2d(f, "chroma_weight", x->chroma_weight, 32, 2, 2, true);
 			fputc(',', f);
-			dump_ints(f, "chroma_offset", x->chroma_offset, 64, 2, true);
+			dump_2d(f, "chroma_offset", x->chroma_offset, 32, 2, 2, true);
 			fputc('}', f);
 		}
 		fputs("]}", f);

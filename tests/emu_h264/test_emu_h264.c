@@ -1301,6 +1301,108 @@ static void test_garbage(const char *dir)
 	stream_free(&st);
 }
 
+/* ---- dump_ctrl: one JSON object per control ---- */
+
+static const char *json_value(const char *p);
+
+static const char *json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *json_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p && *p != '"')
+		p++;
+	return *p ? p + 1 : NULL;
+}
+
+static const char *json_value(const char *p)
+{
+	p = json_ws(p);
+	if (*p == '{' || *p == '[') {
+		char close = *p == '{' ? '}' : ']';
+		bool obj = *p == '{';
+
+		p = json_ws(p + 1);
+		if (*p == close)
+			return p + 1;
+		for (;;) {
+			if (obj) {
+				p = json_string(json_ws(p));
+				if (!p || *(p = json_ws(p)) != ':')
+					return NULL;
+				p++;
+			}
+			p = json_value(p);
+			if (!p)
+				return NULL;
+			p = json_ws(p);
+			if (*p == close)
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (*p == '"')
+		return json_string(p);
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+static void test_dump(void)
+{
+	static const struct {
+		uint32_t id;
+		const char *key;
+		uint32_t size;
+	} ctrls[] = {
+	    {V4L2_CID_STATELESS_H264_SPS, "\"offset_for_ref_frame\":[",
+	     sizeof(struct v4l2_ctrl_h264_sps)},
+	    {V4L2_CID_STATELESS_H264_PPS,
+	     "\"second_chroma_qp_index_offset\":", sizeof(struct v4l2_ctrl_h264_pps)},
+	    {V4L2_CID_STATELESS_H264_SCALING_MATRIX, "\"scaling_list_8x8\":[[",
+	     sizeof(struct v4l2_ctrl_h264_scaling_matrix)},
+	    {V4L2_CID_STATELESS_H264_DECODE_PARAMS,
+	     "\"reference_ts\":", sizeof(struct v4l2_ctrl_h264_decode_params)},
+	    {V4L2_CID_STATELESS_H264_SLICE_PARAMS, "\"ref_pic_list1\":[{",
+	     sizeof(struct v4l2_ctrl_h264_slice_params)},
+	    {V4L2_CID_STATELESS_H264_PRED_WEIGHTS, "\"chroma_offset\":[[",
+	     sizeof(struct v4l2_ctrl_h264_pred_weights)},
+	};
+	static uint8_t payload[sizeof(struct v4l2_ctrl_h264_decode_params) + 4096];
+
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 37 + 11);
+	for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		const char *end;
+
+		EXPECT(f, "open_memstream");
+		if (!f)
+			return;
+		emu_codec_h264.dump_ctrl(f, ctrls[i].id, payload, ctrls[i].size);
+		fclose(f);
+		end = json_value(buf);
+		EXPECT(end && !*json_ws(end) && buf[0] == '{',
+		       "dump of control %#x is not one JSON object: %.80s", ctrls[i].id, buf);
+		EXPECT(strstr(buf, ctrls[i].key), "dump of %#x lacks %s", ctrls[i].id,
+		       ctrls[i].key);
+		free(buf);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1309,6 +1411,7 @@ int main(int argc, char **argv)
 	}
 	fake_quiet = !getenv("EMU_H264_TEST_VERBOSE");
 	test_ctrls();
+	test_dump();
 	test_model_fields();
 	test_conformance(argv[1]);
 	test_mutations(argv[1]);
