@@ -19,6 +19,10 @@ check() { # devices expected-profiles...
 	got=$(grep -o 'VAProfile[A-Za-z0-9_]*[[:space:]]*:[[:space:]]*VAEntrypointVLD' "$TMP/vainfo.out" |
 		sed -E 's/[[:space:]]*:.*//' | sort -u | tr '\n' ' ')
 	[ "$got" = "$want" ] || die "with $devices: vainfo lists '$got', expected '$want'"
+	# libva's own "libva info:" lines aside, nothing on stderr (the driver is quiet).
+	if grep -v '^libva info:' "$TMP/vainfo.err" | grep -q .; then
+		die "with $devices: stderr: $(grep -v '^libva info:' "$TMP/vainfo.err" | head -n 3)"
+	fi
 	grep -q 'Driver version: .*v4l2-request' "$TMP/vainfo.out" ||
 		die "with $devices: driver vendor string missing: $(grep -i 'driver version' "$TMP/vainfo.out")"
 	echo "ok: $devices -> $got"
