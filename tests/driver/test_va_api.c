@@ -10,6 +10,8 @@
  *     single    a single-instance cedrus: a second context gets VA_STATUS_ERROR_HW_BUSY
  *     linear    cedrus:layout=nv12: LINEAR export, direct vaDeriveImage
  *     tiled4l4  rkvdec:layout=nv12_4l4: export and vaDeriveImage refused
+ *     override  hantro-g1,cedrus with LIBVA_V4L2_REQUEST_VIDEO_PATH/_MEDIA_PATH naming cedrus:
+ *               the override wins over discovery; one of the two alone fails initialisation
  */
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -555,12 +557,48 @@ static void test_layout(struct drv *d, bool linear)
 	ST(v->vaDestroyConfig(c, config), VA_STATUS_SUCCESS);
 }
 
+static void test_override(struct drv *d, const char *path)
+{
+	VADriverContextP c = &d->ctx;
+	const struct VADriverVTable *v = &d->vtable;
+	VAConfigID config;
+	VASurfaceAttrib sa[16];
+	unsigned ns = 16;
+	int maxw = -1;
+
+	/* hantro-g1 is found first; the override names cedrus (4096 wide, hantro 1920). */
+	ST(v->vaCreateConfig(c, VAProfileH264Main, VAEntrypointVLD, NULL, 0, &config),
+	   VA_STATUS_SUCCESS);
+	ST(v->vaQuerySurfaceAttributes(c, config, sa, &ns), VA_STATUS_SUCCESS);
+	for (unsigned i = 0; i < ns && i < 16; i++)
+		if (sa[i].type == VASurfaceAttribMaxWidth)
+			maxw = sa[i].value.value.i;
+	CHECK(maxw == 4096, "max width %d: the override was not used", maxw);
+	ST(v->vaDestroyConfig(c, config), VA_STATUS_SUCCESS);
+	drv_close(d);
+
+	struct drv d2;
+	const char *media = getenv("LIBVA_V4L2_REQUEST_MEDIA_PATH");
+	char *saved = media ? strdup(media) : NULL;
+	unsetenv("LIBVA_V4L2_REQUEST_MEDIA_PATH");
+	drv_open(&d2, path);
+	CHECK(d2.init_status != VA_STATUS_SUCCESS, "initialised with only the video path override");
+	errors_reported = 0; /* that failure is reported through the error callback, rightly */
+	dlclose(d2.handle);
+	if (saved)
+		setenv("LIBVA_V4L2_REQUEST_MEDIA_PATH", saved, 1);
+	free(saved);
+	drv_open(d, path); /* for the common drv_close() */
+	CHECK(d->init_status == VA_STATUS_SUCCESS, "init with both overrides again");
+}
+
 int main(int argc, char **argv)
 {
 	struct drv d;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s DRIVER.so api|nodevice|single|linear|tiled4l4\n",
+		fprintf(stderr,
+			"usage: %s DRIVER.so api|nodevice|single|linear|tiled4l4|override\n",
 			argv[0]);
 		return 2;
 	}
@@ -584,6 +622,8 @@ int main(int argc, char **argv)
 		check_vtable(&d);
 		if (strcmp(argv[2], "single") == 0) {
 			test_single(&d);
+		} else if (strcmp(argv[2], "override") == 0) {
+			test_override(&d, argv[1]);
 		} else if (strcmp(argv[2], "linear") == 0 || strcmp(argv[2], "tiled4l4") == 0) {
 			test_layout(&d, strcmp(argv[2], "linear") == 0);
 		} else {
