@@ -141,49 +141,94 @@ out:
 	return ret;
 }
 
-/* The video devnode (major, minor) of the decoder of a media device, -1 if it has none. */
-static int decoder_devnode(struct v4l2r_driver *drv, int fd, uint32_t *major, uint32_t *minor)
+/*
+ * The video devnodes (major, minor) of the decoders of a media device: for each
+ * MEDIA_ENT_F_PROC_VIDEO_DECODER entity, the V4L video interface linked to the entities its data
+ * links reach (v4l2_m2m_register_media_controller: source -> proc -> sink, the interface linked to
+ * source and sink). Following the links matters: one media device may also hold an encoder
+ * (hantro on RK3288/RK3399). Returns the number found (<= max), -1 on error.
+ */
+#define MAX_DEVNODES 4
+static int decoder_devnodes(struct v4l2r_driver *drv, int fd, uint32_t *majors, uint32_t *minors)
 {
 	struct media_v2_topology topo = {0};
 	struct media_v2_entity *ents = NULL;
 	struct media_v2_interface *intfs = NULL;
+	struct media_v2_pad *pads = NULL;
 	struct media_v2_link *links = NULL;
-	int ret = -1;
+	int found = -1;
 
 	if (v4l2r_xioctl(fd, MEDIA_IOC_G_TOPOLOGY, &topo) < 0)
 		return -1;
-	if (topo.num_entities > 1024 || topo.num_interfaces > 1024 || topo.num_links > 4096)
+	if (topo.num_entities > 1024 || topo.num_interfaces > 1024 || topo.num_pads > 4096 ||
+	    topo.num_links > 4096)
 		return -1;
 	ents = calloc(topo.num_entities + 1, sizeof(*ents));
 	intfs = calloc(topo.num_interfaces + 1, sizeof(*intfs));
+	pads = calloc(topo.num_pads + 1, sizeof(*pads));
 	links = calloc(topo.num_links + 1, sizeof(*links));
-	if (!ents || !intfs || !links)
+	if (!ents || !intfs || !pads || !links)
 		goto out;
 	topo.ptr_entities = (uintptr_t)ents;
 	topo.ptr_interfaces = (uintptr_t)intfs;
+	topo.ptr_pads = (uintptr_t)pads;
 	topo.ptr_links = (uintptr_t)links;
-	topo.ptr_pads = 0;
+	/* The counts may have grown between the two calls: the kernel then fails with ENOSPC. */
 	if (v4l2r_xioctl(fd, MEDIA_IOC_G_TOPOLOGY, &topo) < 0)
 		goto out;
 
-	bool decoder = false;
-	for (uint32_t i = 0; i < topo.num_entities; i++)
-		decoder |= ents[i].function == MEDIA_ENT_F_PROC_VIDEO_DECODER;
-	if (!decoder)
-		goto out;
-	for (uint32_t i = 0; i < topo.num_interfaces; i++) {
-		if (intfs[i].intf_type == MEDIA_INTF_T_V4L_VIDEO) {
-			*major = intfs[i].devnode.major;
-			*minor = intfs[i].devnode.minor;
-			ret = 0;
-			break;
+	found = 0;
+	for (uint32_t d = 0; d < topo.num_entities && found < MAX_DEVNODES; d++) {
+		if (ents[d].function != MEDIA_ENT_F_PROC_VIDEO_DECODER)
+			continue;
+		uint32_t dec = ents[d].id;
+		bool done = false;
+
+		/* Data links touching the decoder: the entity at the other end. */
+		for (uint32_t l = 0; l < topo.num_links && !done; l++) {
+			if ((links[l].flags & MEDIA_LNK_FL_LINK_TYPE) != MEDIA_LNK_FL_DATA_LINK)
+				continue;
+			uint32_t src_ent = 0, sink_ent = 0, other;
+
+			for (uint32_t p = 0; p < topo.num_pads; p++) {
+				if (pads[p].id == links[l].source_id)
+					src_ent = pads[p].entity_id;
+				if (pads[p].id == links[l].sink_id)
+					sink_ent = pads[p].entity_id;
+			}
+			if (src_ent == dec)
+				other = sink_ent;
+			else if (sink_ent == dec)
+				other = src_ent;
+			else
+				continue;
+			/* The V4L video interface linked to that entity. */
+			for (uint32_t k = 0; k < topo.num_links && !done; k++) {
+				if ((links[k].flags & MEDIA_LNK_FL_LINK_TYPE) !=
+					MEDIA_LNK_FL_INTERFACE_LINK ||
+				    links[k].sink_id != other)
+					continue;
+				for (uint32_t i = 0; i < topo.num_interfaces; i++) {
+					if (intfs[i].id == links[k].source_id &&
+					    intfs[i].intf_type == MEDIA_INTF_T_V4L_VIDEO) {
+						majors[found] = intfs[i].devnode.major;
+						minors[found] = intfs[i].devnode.minor;
+						found++;
+						done = true;
+						break;
+					}
+				}
+			}
 		}
+		if (!done)
+			v4l2r_debug(drv, "decoder entity %u: no video interface\n", dec);
 	}
 out:
 	free(ents);
 	free(intfs);
+	free(pads);
 	free(links);
-	return ret;
+	return found;
 }
 
 static void add_device(struct v4l2r_driver *drv, const char *video, const char *media)
@@ -228,8 +273,8 @@ int v4l2r_discover(struct v4l2r_driver *drv)
 	n_video = list_nodes("video", videos, 256);
 	for (unsigned i = 0; i < n_media; i++) {
 		char mpath[32], vpath[32];
-		uint32_t major = 0, minor = 0;
-		int fd;
+		uint32_t majors[MAX_DEVNODES], minors[MAX_DEVNODES];
+		int fd, n;
 
 		snprintf(mpath, sizeof(mpath), "/dev/media%u", medias[i]);
 		fd = open(mpath, O_RDWR | O_CLOEXEC);
@@ -237,20 +282,20 @@ int v4l2r_discover(struct v4l2r_driver *drv)
 			continue;
 		struct media_device_info info;
 		memset(&info, 0, sizeof(info));
-		int r = v4l2r_xioctl(fd, MEDIA_IOC_DEVICE_INFO, &info);
-		if (r == 0)
-			r = decoder_devnode(drv, fd, &major, &minor);
+		n = v4l2r_xioctl(fd, MEDIA_IOC_DEVICE_INFO, &info) == 0
+			? decoder_devnodes(drv, fd, majors, minors)
+			: -1;
 		close(fd);
-		if (r < 0)
-			continue;
-		for (unsigned j = 0; j < n_video; j++) {
-			struct stat st;
+		for (int k = 0; k < n; k++) {
+			for (unsigned j = 0; j < n_video; j++) {
+				struct stat st;
 
-			snprintf(vpath, sizeof(vpath), "/dev/video%u", videos[j]);
-			if (stat(vpath, &st) == 0 && S_ISCHR(st.st_mode) &&
-			    st.st_rdev == makedev(major, minor)) {
-				add_device(drv, vpath, mpath);
-				break;
+				snprintf(vpath, sizeof(vpath), "/dev/video%u", videos[j]);
+				if (stat(vpath, &st) == 0 && S_ISCHR(st.st_mode) &&
+				    st.st_rdev == makedev(majors[k], minors[k])) {
+					add_device(drv, vpath, mpath);
+					break;
+				}
 			}
 		}
 	}
