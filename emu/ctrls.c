@@ -16,9 +16,9 @@ static const struct {
 	uint32_t cls;
 	const char *name;
 } class_names[] = {
-	{V4L2_CTRL_CLASS_USER, "User Controls"},
-	{V4L2_CTRL_CLASS_CODEC, "Codec Controls"},
-	{V4L2_CTRL_CLASS_CODEC_STATELESS, "Stateless Codec Controls"},
+    {V4L2_CTRL_CLASS_USER, "User Controls"},
+    {V4L2_CTRL_CLASS_CODEC, "Codec Controls"},
+    {V4L2_CTRL_CLASS_CODEC_STATELESS, "Stateless Codec Controls"},
 };
 
 /* Menu item names as v4l2_ctrl_get_menu() gives them. */
@@ -292,7 +292,8 @@ static int validate_simple(const struct emu_ctrl *c, int64_t *v)
 		if (*v > c->d.maximum)
 			*v = c->d.maximum;
 		if (c->d.step > 1) {
-			int64_t k = (*v - c->d.minimum + (int64_t)c->d.step / 2) / (int64_t)c->d.step;
+			int64_t k =
+			    (*v - c->d.minimum + (int64_t)c->d.step / 2) / (int64_t)c->d.step;
 
 			*v = c->d.minimum + k * (int64_t)c->d.step;
 			if (*v > c->d.maximum)
@@ -388,8 +389,7 @@ static int class_check(const struct emu_device *dev, uint32_t which)
 }
 
 /* prepare_ext_ctrls(): find every control, check the class and the payload size. */
-static int prepare_ext(struct emu_instance *inst, struct v4l2_ext_controls *cs, int *idx,
-		       bool get)
+static int prepare_ext(struct emu_instance *inst, struct v4l2_ext_controls *cs, int *idx, bool get)
 {
 	struct emu_device *dev = inst->dev;
 
@@ -663,7 +663,8 @@ static void queue_event(struct emu_instance *inst, const struct v4l2_event *ev)
 {
 	/* A full queue drops the oldest event, as v4l2-event.c does. */
 	if (inst->nev == (int)(sizeof(inst->evq) / sizeof(inst->evq[0]))) {
-		memmove(&inst->evq[0], &inst->evq[1], sizeof(inst->evq[0]) * (size_t)(inst->nev - 1));
+		memmove(&inst->evq[0], &inst->evq[1],
+			sizeof(inst->evq[0]) * (size_t)(inst->nev - 1));
 		inst->nev--;
 	}
 	inst->evq[inst->nev] = *ev;

@@ -22,12 +22,12 @@
 
 #define EMU_EXPORT __attribute__((visibility("default")))
 
-#define EMU_MAX_DEVICES 16
-#define EMU_MAX_BUFFERS 32 /* VB2_MAX_FRAME */
-#define EMU_MAX_CTRLS   32
-#define EMU_VIDEO_MAJOR 81
-#define EMU_MEDIA_MAJOR 238
-#define EMU_CAPTURE_OFF 0x40000000u /* mmap cookie base of the CAPTURE queue */
+#define EMU_MAX_DEVICES	 16
+#define EMU_MAX_BUFFERS	 32 /* VB2_MAX_FRAME */
+#define EMU_MAX_CTRLS	 32
+#define EMU_VIDEO_MAJOR	 81
+#define EMU_MEDIA_MAJOR	 238
+#define EMU_CAPTURE_OFF	 0x40000000u /* mmap cookie base of the CAPTURE queue */
 #define EMU_BUF_OFF_STEP 0x01000000u
 
 #define EMU_ALIGN(x, a) (((x) + (a)-1) / (a) * (a))
@@ -127,13 +127,13 @@ struct emu_instance {
 	struct emu_instance *next;
 	int id;
 	struct emu_queue out, cap;
-	uint8_t *cur;      /* current control values */
+	uint8_t *cur;	   /* current control values */
 	uint8_t *job_vals; /* snapshot for the running job */
 	bool job_set[EMU_MAX_CTRLS];
-	void *priv; /* codec instance */
-	bool running;  /* the worker runs a job of this instance */
-	bool stalled;  /* fault injection: a job never completes */
-	int held;      /* CAPTURE buffer held across slices, or -1 */
+	void *priv;   /* codec instance */
+	bool running; /* the worker runs a job of this instance */
+	bool stalled; /* fault injection: a job never completes */
+	int held;     /* CAPTURE buffer held across slices, or -1 */
 	struct emu_job held_job;
 	bool held_error;
 	bool release_held; /* DECODER_CMD flush asked to release the held buffer */
@@ -177,8 +177,8 @@ enum emu_file_type {
 
 struct emu_file {
 	enum emu_file_type type;
-	int refs;  /* fds pointing at it */
-	int efd;   /* private eventfd: readable while an event is pending */
+	int refs; /* fds pointing at it */
+	int efd;  /* private eventfd: readable while an event is pending */
 	bool signalled;
 	struct emu_device *dev;
 	struct emu_instance *inst;

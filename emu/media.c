@@ -113,7 +113,8 @@ static int g_topology(const struct emu_device *dev, struct media_v2_topology *t)
 						: emu_copy_to_user(uents, ents, sizeof(ents));
 	t->num_entities = NUM_ENT;
 	if (uintfs && !ret)
-		ret = t->num_interfaces < 1 ? -ENOSPC : emu_copy_to_user(uintfs, &intf, sizeof(intf));
+		ret =
+		    t->num_interfaces < 1 ? -ENOSPC : emu_copy_to_user(uintfs, &intf, sizeof(intf));
 	t->num_interfaces = 1;
 	if (upads && !ret)
 		ret = t->num_pads < 4 ? -ENOSPC : emu_copy_to_user(upads, pads, sizeof(pads));
@@ -408,7 +409,8 @@ static int request_queue(struct emu_request *r)
 		return -EBUSY;
 	emu_g.cnt_queue++;
 	if (emu_g.fault_queue && emu_g.cnt_queue == emu_g.fault_queue) {
-		emu_debug("fault: failing request queue #%llu", (unsigned long long)emu_g.cnt_queue);
+		emu_debug("fault: failing request queue #%llu",
+			  (unsigned long long)emu_g.cnt_queue);
 		return -EIO;
 	}
 	if (r->nbufs == 0) {

@@ -90,8 +90,9 @@ void emu_out_trace(struct emu_instance *inst, const struct emu_job *job)
 	f = open_memstream(&line, &len);
 	if (!f)
 		return;
-	fprintf(f, "{\"dev\":\"%s\",\"pid\":%d,\"inst\":%d,\"seq\":%llu,\"ts\":%llu,\"bytesused\":%zu,"
-		   "\"ctrls\":{",
+	fprintf(f,
+		"{\"dev\":\"%s\",\"pid\":%d,\"inst\":%d,\"seq\":%llu,\"ts\":%llu,\"bytesused\":%zu,"
+		"\"ctrls\":{",
 		dev->prof->name, (int)getpid(), inst->id, (unsigned long long)job->seq,
 		(unsigned long long)job->timestamp, job->size);
 	for (int i = 0; i < dev->nctrls; i++) {

@@ -15,10 +15,10 @@
 #include "emu.h"
 
 #define EMU_KERNEL_VERSION ((6 << 16) | (1 << 8))
-#define OUT_MIN_SIZE       (1u << 20)
-#define OUT_MAX_SIZE       (64u << 20)
-#define DEFAULT_W          1920
-#define DEFAULT_H          1088
+#define OUT_MIN_SIZE	   (1u << 20)
+#define OUT_MAX_SIZE	   (64u << 20)
+#define DEFAULT_W	   1920
+#define DEFAULT_H	   1088
 
 static const uint32_t out_flags_kept = V4L2_BUF_FLAG_TIMECODE | V4L2_BUF_FLAG_KEYFRAME |
 				       V4L2_BUF_FLAG_PFRAME | V4L2_BUF_FLAG_BFRAME |
@@ -632,7 +632,8 @@ static int enum_fmt(struct emu_instance *inst, struct v4l2_fmtdesc *d)
 	d->pixelformat = fmts[index];
 	switch (fmts[index]) {
 	case V4L2_PIX_FMT_NV12_4L4:
-		snprintf((char *)d->description, sizeof(d->description), "Y/CbCr 4:2:0 (4x4 Linear)");
+		snprintf((char *)d->description, sizeof(d->description),
+			 "Y/CbCr 4:2:0 (4x4 Linear)");
 		break;
 	case V4L2_PIX_FMT_NV12_32L32:
 		snprintf((char *)d->description, sizeof(d->description),

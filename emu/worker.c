@@ -151,7 +151,8 @@ static void run_one(struct emu_instance *inst)
 		/* A new picture (another timestamp) first releases the held buffer. */
 		if (!hb->copied_ts || ts_ns(&hb->timestamp) != ts_ns(&ob->timestamp)) {
 			release_held(inst);
-			if (!inst->out.streaming || !inst->cap.streaming || ob->state != EMU_BUF_QUEUED)
+			if (!inst->out.streaming || !inst->cap.streaming ||
+			    ob->state != EMU_BUF_QUEUED)
 				goto done;
 		}
 	}
