@@ -437,6 +437,7 @@ static int g_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs)
 	int idx[V4L2_CID_MAX_CTRLS > 1024 ? 1024 : V4L2_CID_MAX_CTRLS];
 	int ret = 0;
 
+	cs->error_idx = cs->count; /* v4l_g_ext_ctrls() */
 	if (cs->which == V4L2_CTRL_WHICH_REQUEST_VAL) {
 		int err;
 
@@ -503,6 +504,7 @@ static int s_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs, 
 	uint8_t *tmp = NULL;
 	int ret = 0;
 
+	cs->error_idx = cs->count;
 	if (cs->which == V4L2_CTRL_WHICH_REQUEST_VAL) {
 		int err;
 

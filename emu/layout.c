@@ -18,8 +18,10 @@ void emu_layout_fill_fmt(uint32_t fourcc, uint32_t w, uint32_t h,
 		size = bpl * EMU_ALIGN(h, 16) * 3 / 2;
 		break;
 	case V4L2_PIX_FMT_NV12_32L32:
+		/* cedrus_prepare_format(): the reported height is the tile-aligned one */
 		bpl = EMU_ALIGN(w, 32);
 		size = bpl * (EMU_ALIGN(h, 32) + EMU_ALIGN(h / 2, 32));
+		h = EMU_ALIGN(h, 32);
 		break;
 	case V4L2_PIX_FMT_P010:
 		bpl = EMU_ALIGN(w, 16) * 2;
