@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <linux/videodev2.h>
 #include <va/va.h>
@@ -39,6 +40,7 @@ struct v4l2r_device {
 	char video_path[64];
 	char media_path[64];
 	char driver[32];
+	bool mplane; /* multi-planar API (hantro, rkvdec); cedrus is single-planar */
 	uint32_t coded[V4L2R_MAX_CODED];
 	unsigned n_coded;
 	uint32_t min_w, max_w, min_h, max_h;
@@ -155,6 +157,84 @@ struct v4l2r_image {
 static inline struct v4l2r_driver *v4l2r_drv(VADriverContextP va)
 {
 	return va->pDriverData;
+}
+
+/* Queue types of a context's device: multi-planar or single-planar API (one plane either way). */
+#define V4L2R_OUT_TYPE(ctx)                                                                        \
+	((ctx)->cfg.dev->mplane ? V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE : V4L2_BUF_TYPE_VIDEO_OUTPUT)
+#define V4L2R_CAP_TYPE(ctx)                                                                        \
+	((ctx)->cfg.dev->mplane ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE)
+
+/* A v4l2_buffer of queue `type` with its single plane in `plane` (MMAP memory). */
+static inline void v4l2r_buf_init(struct v4l2_buffer *b, struct v4l2_plane *plane, uint32_t type,
+				  uint32_t index)
+{
+	memset(b, 0, sizeof(*b));
+	memset(plane, 0, sizeof(*plane));
+	b->type = type;
+	b->memory = V4L2_MEMORY_MMAP;
+	b->index = index;
+	if (V4L2_TYPE_IS_MULTIPLANAR(type)) {
+		b->m.planes = plane;
+		b->length = 1;
+	}
+}
+
+static inline uint32_t v4l2r_buf_length(const struct v4l2_buffer *b)
+{
+	return V4L2_TYPE_IS_MULTIPLANAR(b->type) ? b->m.planes[0].length : b->length;
+}
+
+static inline uint32_t v4l2r_buf_offset(const struct v4l2_buffer *b)
+{
+	return V4L2_TYPE_IS_MULTIPLANAR(b->type) ? b->m.planes[0].m.mem_offset : b->m.offset;
+}
+
+static inline void v4l2r_buf_set_bytesused(struct v4l2_buffer *b, uint32_t n, uint32_t length)
+{
+	if (V4L2_TYPE_IS_MULTIPLANAR(b->type)) {
+		b->m.planes[0].bytesused = n;
+		b->m.planes[0].length = length;
+	} else {
+		b->bytesused = n;
+	}
+}
+
+/* One-plane format of queue `type`. */
+static inline void v4l2r_fmt_set(struct v4l2_format *f, uint32_t type, uint32_t fourcc, uint32_t w,
+				 uint32_t h, uint32_t sizeimage)
+{
+	memset(f, 0, sizeof(*f));
+	f->type = type;
+	if (V4L2_TYPE_IS_MULTIPLANAR(type)) {
+		f->fmt.pix_mp.pixelformat = fourcc;
+		f->fmt.pix_mp.width = w;
+		f->fmt.pix_mp.height = h;
+		f->fmt.pix_mp.num_planes = 1;
+		f->fmt.pix_mp.plane_fmt[0].sizeimage = sizeimage;
+	} else {
+		f->fmt.pix.pixelformat = fourcc;
+		f->fmt.pix.width = w;
+		f->fmt.pix.height = h;
+		f->fmt.pix.sizeimage = sizeimage;
+	}
+}
+
+struct v4l2r_fmt {
+	uint32_t fourcc, width, height, bpl, sizeimage, num_planes;
+};
+
+static inline struct v4l2r_fmt v4l2r_fmt_get(const struct v4l2_format *f)
+{
+	if (V4L2_TYPE_IS_MULTIPLANAR(f->type))
+		return (struct v4l2r_fmt){f->fmt.pix_mp.pixelformat,
+					  f->fmt.pix_mp.width,
+					  f->fmt.pix_mp.height,
+					  f->fmt.pix_mp.plane_fmt[0].bytesperline,
+					  f->fmt.pix_mp.plane_fmt[0].sizeimage,
+					  f->fmt.pix_mp.num_planes};
+	return (struct v4l2r_fmt){f->fmt.pix.pixelformat,  f->fmt.pix.width,	 f->fmt.pix.height,
+				  f->fmt.pix.bytesperline, f->fmt.pix.sizeimage, 1};
 }
 
 /* driver.c */

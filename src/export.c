@@ -64,7 +64,7 @@ VAStatus v4l2r_ExportSurfaceHandle(VADriverContextP va, VASurfaceID surface, uin
 		goto out;
 	}
 	struct v4l2_exportbuffer eb = {
-	    .type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+	    .type = V4L2R_CAP_TYPE(ctx),
 	    .index = (uint32_t)s->cap,
 	    .plane = 0,
 	    .flags = O_CLOEXEC | ((flags & VA_EXPORT_SURFACE_WRITE_ONLY) ||

@@ -98,11 +98,7 @@ static void frame_limits(int fd, uint32_t fourcc, struct v4l2r_device *dev)
 static int probe_video(struct v4l2r_driver *drv, const char *path, struct v4l2r_device *dev)
 {
 	struct v4l2_capability cap = {0};
-	struct v4l2_requestbuffers rb = {
-	    .count = 0,
-	    .type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE,
-	    .memory = V4L2_MEMORY_MMAP,
-	};
+	struct v4l2_requestbuffers rb = {.count = 0, .memory = V4L2_MEMORY_MMAP};
 	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	int ret = -1;
 
@@ -114,10 +110,16 @@ static int probe_video(struct v4l2r_driver *drv, const char *path, struct v4l2r_
 		goto out;
 	uint32_t caps =
 	    (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
-	if (!(caps & V4L2_CAP_VIDEO_M2M_MPLANE) || !(caps & V4L2_CAP_STREAMING)) {
-		v4l2r_debug(drv, "%s: not a multiplanar m2m device\n", path);
+	/* hantro and rkvdec use the multi-planar API, cedrus the single-planar one. */
+	if (!(caps & (V4L2_CAP_VIDEO_M2M_MPLANE | V4L2_CAP_VIDEO_M2M)) ||
+	    !(caps & V4L2_CAP_STREAMING)) {
+		v4l2r_debug(drv, "%s: not a memory-to-memory device\n", path);
 		goto out;
 	}
+	dev->mplane = caps & V4L2_CAP_VIDEO_M2M_MPLANE;
+	uint32_t out_type =
+	    dev->mplane ? V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE : V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	rb.type = out_type;
 	if (v4l2r_xioctl(fd, VIDIOC_REQBUFS, &rb) < 0 ||
 	    !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_REQUESTS)) {
 		v4l2r_debug(drv, "%s: OUTPUT queue without requests\n", path);
@@ -126,7 +128,7 @@ static int probe_video(struct v4l2r_driver *drv, const char *path, struct v4l2r_
 	snprintf(dev->driver, sizeof(dev->driver), "%s", (const char *)cap.driver);
 	dev->n_coded = 0;
 	for (uint32_t i = 0; dev->n_coded < V4L2R_MAX_CODED; i++) {
-		struct v4l2_fmtdesc fd_ = {.index = i, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE};
+		struct v4l2_fmtdesc fd_ = {.index = i, .type = out_type};
 
 		if (v4l2r_xioctl(fd, VIDIOC_ENUM_FMT, &fd_) < 0)
 			break;

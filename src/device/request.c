@@ -17,8 +17,9 @@
 
 #include <linux/media.h>
 
-#define OUT_TYPE V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE
-#define CAP_TYPE V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+/* Every function here has its context in `ctx`. */
+#define OUT_TYPE V4L2R_OUT_TYPE(ctx)
+#define CAP_TYPE V4L2R_CAP_TYPE(ctx)
 
 static int64_t now_ms(void)
 {
@@ -53,26 +54,20 @@ static void slot_release(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
 void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 {
 	for (;;) {
-		struct v4l2_plane planes[VIDEO_MAX_PLANES];
-		struct v4l2_buffer b = {.type = OUT_TYPE,
-					.memory = V4L2_MEMORY_MMAP,
-					.m.planes = planes,
-					.length = VIDEO_MAX_PLANES};
+		struct v4l2_plane plane;
+		struct v4l2_buffer b;
 
-		memset(planes, 0, sizeof(planes));
+		v4l2r_buf_init(&b, &plane, OUT_TYPE, 0);
 		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
 			break;
 		if (b.index < ctx->n_slots && ctx->slots[b.index].queued)
 			slot_release(ctx, &ctx->slots[b.index]);
 	}
 	for (;;) {
-		struct v4l2_plane planes[VIDEO_MAX_PLANES];
-		struct v4l2_buffer b = {.type = CAP_TYPE,
-					.memory = V4L2_MEMORY_MMAP,
-					.m.planes = planes,
-					.length = VIDEO_MAX_PLANES};
+		struct v4l2_plane plane;
+		struct v4l2_buffer b;
 
-		memset(planes, 0, sizeof(planes));
+		v4l2r_buf_init(&b, &plane, CAP_TYPE, 0);
 		if (!ctx->cap_on || v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
 			break;
 		if (b.index >= ctx->n_cap)
@@ -334,14 +329,10 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 	}
 
 	if (!ctx->pic_cap_queued) {
-		struct v4l2_plane planes[VIDEO_MAX_PLANES];
-		struct v4l2_buffer b = {.index = (uint32_t)target->cap,
-					.type = CAP_TYPE,
-					.memory = V4L2_MEMORY_MMAP,
-					.m.planes = planes,
-					.length = 1};
+		struct v4l2_plane plane;
+		struct v4l2_buffer b;
 
-		memset(planes, 0, sizeof(planes));
+		v4l2r_buf_init(&b, &plane, CAP_TYPE, (uint32_t)target->cap);
 		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QBUF, &b) < 0) {
 			v4l2r_error(ctx->drv, "QBUF CAPTURE %d: %s\n", target->cap,
 				    strerror(errno));
@@ -357,20 +348,16 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 	}
 	target->ts = ctx->pic_ts;
 
-	struct v4l2_plane plane = {.bytesused = (uint32_t)bytesused,
-				   .length = (uint32_t)slot->length};
-	struct v4l2_buffer ob = {
-	    .index = slot->index,
-	    .type = OUT_TYPE,
-	    .memory = V4L2_MEMORY_MMAP,
-	    .m.planes = &plane,
-	    .length = 1,
-	    .field = V4L2_FIELD_NONE,
-	    .flags = V4L2_BUF_FLAG_REQUEST_FD,
-	    .request_fd = slot->req_fd,
-	    .timestamp = {.tv_sec = (time_t)(ctx->pic_ts / 1000000000u),
-			  .tv_usec = (suseconds_t)(ctx->pic_ts % 1000000000u / 1000u)},
-	};
+	struct v4l2_plane plane;
+	struct v4l2_buffer ob;
+
+	v4l2r_buf_init(&ob, &plane, OUT_TYPE, slot->index);
+	v4l2r_buf_set_bytesused(&ob, (uint32_t)bytesused, (uint32_t)slot->length);
+	ob.field = V4L2_FIELD_NONE;
+	ob.flags = V4L2_BUF_FLAG_REQUEST_FD;
+	ob.request_fd = slot->req_fd;
+	ob.timestamp.tv_sec = (time_t)(ctx->pic_ts / 1000000000u);
+	ob.timestamp.tv_usec = (suseconds_t)(ctx->pic_ts % 1000000000u / 1000u);
 	if (flags & V4L2R_SLOT_HOLD_CAPTURE)
 		ob.flags |= V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF;
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QBUF, &ob) < 0) {

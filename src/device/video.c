@@ -15,8 +15,9 @@
 
 #include <linux/media.h>
 
-#define OUT_TYPE    V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE
-#define CAP_TYPE    V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+/* Every function here has its context in `ctx`. */
+#define OUT_TYPE    V4L2R_OUT_TYPE(ctx)
+#define CAP_TYPE    V4L2R_CAP_TYPE(ctx)
 #define MAX_CAPTURE 64 /* VIDEO_MAX_FRAME */
 
 VAStatus v4l2r_video_open(struct v4l2r_ctx *ctx)
@@ -65,7 +66,7 @@ void v4l2r_video_output_teardown(struct v4l2r_ctx *ctx)
 
 VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 {
-	struct v4l2_format fmt = {.type = OUT_TYPE};
+	struct v4l2_format fmt;
 	struct v4l2_requestbuffers rb = {
 	    .count = V4L2R_OUTPUT_SLOTS,
 	    .type = OUT_TYPE,
@@ -78,22 +79,18 @@ VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 		size = 1u << 20;
 	if (size > (64u << 20))
 		size = 64u << 20;
-	fmt.fmt.pix_mp.pixelformat = ctx->cfg.codec->coded_fourcc;
-	fmt.fmt.pix_mp.width = w;
-	fmt.fmt.pix_mp.height = h;
-	fmt.fmt.pix_mp.num_planes = 1;
-	fmt.fmt.pix_mp.plane_fmt[0].sizeimage = (uint32_t)size;
+	v4l2r_fmt_set(&fmt, OUT_TYPE, ctx->cfg.codec->coded_fourcc, w, h, (uint32_t)size);
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_S_FMT, &fmt) < 0) {
 		v4l2r_error(ctx->drv, "S_FMT OUTPUT %ux%u: %s\n", w, h, strerror(errno));
 		return VA_STATUS_ERROR_OPERATION_FAILED;
 	}
-	if (fmt.fmt.pix_mp.pixelformat != ctx->cfg.codec->coded_fourcc) {
+	if (v4l2r_fmt_get(&fmt).fourcc != ctx->cfg.codec->coded_fourcc) {
 		v4l2r_error(ctx->drv, "device refused the coded format\n");
 		return VA_STATUS_ERROR_OPERATION_FAILED;
 	}
 	ctx->out_w = w;
 	ctx->out_h = h;
-	ctx->out_sizeimage = fmt.fmt.pix_mp.plane_fmt[0].sizeimage;
+	ctx->out_sizeimage = v4l2r_fmt_get(&fmt).sizeimage;
 
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_REQBUFS, &rb) < 0 || rb.count == 0) {
 		v4l2r_error(ctx->drv, "REQBUFS OUTPUT: %s\n", strerror(errno));
@@ -102,29 +99,24 @@ VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 	ctx->n_slots = rb.count < V4L2R_OUTPUT_SLOTS ? rb.count : V4L2R_OUTPUT_SLOTS;
 	for (unsigned i = 0; i < ctx->n_slots; i++) {
 		struct v4l2r_slot *s = &ctx->slots[i];
-		struct v4l2_plane planes[VIDEO_MAX_PLANES];
-		struct v4l2_buffer b = {
-		    .index = i,
-		    .type = OUT_TYPE,
-		    .memory = V4L2_MEMORY_MMAP,
-		    .m.planes = planes,
-		    .length = VIDEO_MAX_PLANES,
-		};
+		struct v4l2_plane plane;
+		struct v4l2_buffer b;
 
-		memset(planes, 0, sizeof(planes));
+		v4l2r_buf_init(&b, &plane, OUT_TYPE, i);
 		s->index = i;
 		s->map = NULL;
-		s->taken = s->queued = false;
+		s->taken = s->queued = s->stale = false;
 		s->cap = -1;
 		s->n_refs = 0;
-		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYBUF, &b) < 0 || b.length < 1)
+		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYBUF, &b) < 0 ||
+		    v4l2r_buf_length(&b) < 1)
 			goto fail;
-		void *p = mmap(NULL, planes[0].length, PROT_READ | PROT_WRITE, MAP_SHARED,
-			       ctx->video_fd, planes[0].m.mem_offset);
+		void *p = mmap(NULL, v4l2r_buf_length(&b), PROT_READ | PROT_WRITE, MAP_SHARED,
+			       ctx->video_fd, v4l2r_buf_offset(&b));
 		if (p == MAP_FAILED)
 			goto fail;
 		s->map = p;
-		s->length = planes[0].length;
+		s->length = v4l2r_buf_length(&b);
 		if (s->req_fd < 0 &&
 		    v4l2r_xioctl(ctx->media_fd, MEDIA_IOC_REQUEST_ALLOC, &s->req_fd) < 0) {
 			s->req_fd = -1;
@@ -193,21 +185,15 @@ void v4l2r_video_capture_teardown(struct v4l2r_ctx *ctx)
 
 static int query_cap(struct v4l2r_ctx *ctx, unsigned i)
 {
-	struct v4l2_plane planes[VIDEO_MAX_PLANES];
-	struct v4l2_buffer b = {
-	    .index = i,
-	    .type = CAP_TYPE,
-	    .memory = V4L2_MEMORY_MMAP,
-	    .m.planes = planes,
-	    .length = VIDEO_MAX_PLANES,
-	};
+	struct v4l2_plane plane;
+	struct v4l2_buffer b;
 
-	memset(planes, 0, sizeof(planes));
-	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYBUF, &b) < 0 || b.length < 1)
+	v4l2r_buf_init(&b, &plane, CAP_TYPE, i);
+	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYBUF, &b) < 0 || v4l2r_buf_length(&b) < 1)
 		return -1;
 	ctx->cap[i] = (struct v4l2r_capbuf){
-	    .length = planes[0].length,
-	    .offset = planes[0].m.mem_offset,
+	    .length = v4l2r_buf_length(&b),
+	    .offset = v4l2r_buf_offset(&b),
 	};
 	return 0;
 }
@@ -239,7 +225,7 @@ static uint32_t pick_capture_format(struct v4l2r_ctx *ctx, unsigned depth)
 
 VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_stream_params *p)
 {
-	struct v4l2_format fmt = {.type = CAP_TYPE};
+	struct v4l2_format fmt;
 	int type = CAP_TYPE;
 	VAStatus st;
 
@@ -261,21 +247,19 @@ VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_str
 		return p->bit_depth > 8 ? VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT
 					: VA_STATUS_ERROR_OPERATION_FAILED;
 	}
-	fmt.fmt.pix_mp.pixelformat = fourcc;
-	fmt.fmt.pix_mp.width = p->width;
-	fmt.fmt.pix_mp.height = p->height;
-	fmt.fmt.pix_mp.num_planes = 1;
+	v4l2r_fmt_set(&fmt, CAP_TYPE, fourcc, p->width, p->height, 0);
+	struct v4l2r_fmt got;
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_S_FMT, &fmt) < 0 ||
-	    fmt.fmt.pix_mp.pixelformat != fourcc || fmt.fmt.pix_mp.num_planes != 1 ||
-	    fmt.fmt.pix_mp.width < p->width || fmt.fmt.pix_mp.height < p->height) {
+	    (got = v4l2r_fmt_get(&fmt)).fourcc != fourcc || got.num_planes != 1 ||
+	    got.width < p->width || got.height < p->height) {
 		v4l2r_error(ctx->drv, "S_FMT CAPTURE %ux%u failed\n", p->width, p->height);
 		return VA_STATUS_ERROR_OPERATION_FAILED;
 	}
 	ctx->cap_fourcc = fourcc;
-	ctx->cap_w = fmt.fmt.pix_mp.width;
-	ctx->cap_h = fmt.fmt.pix_mp.height;
-	ctx->cap_bpl = fmt.fmt.pix_mp.plane_fmt[0].bytesperline;
-	ctx->cap_sizeimage = fmt.fmt.pix_mp.plane_fmt[0].sizeimage;
+	ctx->cap_w = got.width;
+	ctx->cap_h = got.height;
+	ctx->cap_bpl = got.bpl;
+	ctx->cap_sizeimage = got.sizeimage;
 	ctx->cap_uv_offset = v4l2r_format_uv_offset(fourcc, ctx->cap_bpl, ctx->cap_h);
 	ctx->cap_depth = p->bit_depth;
 	if ((uint64_t)ctx->cap_bpl < ctx->cap_w || ctx->cap_uv_offset >= ctx->cap_sizeimage) {
