@@ -40,6 +40,9 @@
 #define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + (a)-1) / (a) * (a))
 
+/* MEDIA_LNK_FL_LINK_TYPE is (0xf << 28): a signed overflow (UBSan) */
+#define LINK_TYPE_MASK 0xf0000000u
+
 #ifndef V4L2_PIX_FMT_NV15
 #define V4L2_PIX_FMT_NV15 v4l2_fourcc('N', 'V', '1', '5')
 #endif
@@ -271,7 +274,7 @@ static bool check_topology(const struct topo *tp, const char *media, uint32_t *m
 	     intf_proc = false;
 	for (uint32_t i = 0; i < tp->t.num_links; i++) {
 		const struct media_v2_link *l = &tp->links[i];
-		uint32_t type = l->flags & MEDIA_LNK_FL_LINK_TYPE;
+		uint32_t type = l->flags & LINK_TYPE_MASK;
 		if (type == MEDIA_LNK_FL_DATA_LINK) {
 			const struct media_v2_pad *a = find_pad(tp, l->source_id);
 			const struct media_v2_pad *b = find_pad(tp, l->sink_id);
