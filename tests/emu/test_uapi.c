@@ -120,6 +120,8 @@ struct profile {
 	bool slice_ctrls;
 	/* the real driver exposes SLICE_PARAMS / PRED_WEIGHTS (slice-based only) */
 	bool has_slice_params;
+	/* API asked for by the option api=mplane|single ('m', 's'), 0 when not given */
+	char api;
 };
 
 static const struct profile profiles[] = {
@@ -164,6 +166,10 @@ static int parse_devspec(const char *item, struct devspec *ds)
 			ds->prof.capture_fourcc = V4L2_PIX_FMT_NV12_4L4;
 		else if (!strcmp(o, "layout=nv12_32l32"))
 			ds->prof.capture_fourcc = V4L2_PIX_FMT_NV12_32L32;
+		else if (!strcmp(o, "api=mplane"))
+			ds->prof.api = 'm';
+		else if (!strcmp(o, "api=single"))
+			ds->prof.api = 's';
 		else
 			return -1;
 	}
@@ -422,6 +428,11 @@ static int discover(struct found *out, int max, bool verbose)
 
 #define MAX_BUFS 4
 
+/* A format as both APIs describe it (one plane). */
+struct pix {
+	uint32_t fourcc, w, h, bpl, size, planes;
+};
+
 struct buf {
 	void *map;
 	size_t len;
@@ -432,7 +443,12 @@ struct session {
 	const struct found *dev;
 	const struct h264_mini_picture *pic;
 	int vfd, mfd;
+	/* the API the node offers (QUERYCAP): MPLANE (hantro, rkvdec) or single-planar (mainline
+	 * cedrus is V4L2_CAP_VIDEO_M2M) */
+	bool mp;
+	uint32_t out_t, cap_t;
 	struct v4l2_format cap_fmt;
+	struct pix cap_pix;
 	struct buf out[MAX_BUFS], cap[MAX_BUFS];
 	unsigned int n_out, n_cap;
 	uint8_t payload[65536];
@@ -442,6 +458,63 @@ struct session {
 };
 
 static void job_default(struct session *s);
+
+/* Learn the node's API from QUERYCAP; false if it is neither M2M nor M2M_MPLANE. */
+static bool session_api(struct session *s)
+{
+	struct v4l2_capability cap;
+
+	memset(&cap, 0, sizeof(cap));
+	if (xioctl(s->vfd, VIDIOC_QUERYCAP, &cap))
+		return false;
+	s->mp = cap.device_caps & V4L2_CAP_VIDEO_M2M_MPLANE;
+	if (!s->mp && !(cap.device_caps & V4L2_CAP_VIDEO_M2M))
+		return false;
+	s->out_t = s->mp ? V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE : V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	s->cap_t = s->mp ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	return true;
+}
+
+static void fmt_init(const struct session *s, struct v4l2_format *f, uint32_t type, uint32_t fourcc,
+		     uint32_t w, uint32_t h, uint32_t size)
+{
+	memset(f, 0, sizeof(*f));
+	f->type = type;
+	if (s->mp) {
+		f->fmt.pix_mp.pixelformat = fourcc;
+		f->fmt.pix_mp.width = w;
+		f->fmt.pix_mp.height = h;
+		f->fmt.pix_mp.num_planes = 1;
+		f->fmt.pix_mp.plane_fmt[0].sizeimage = size;
+	} else {
+		f->fmt.pix.pixelformat = fourcc;
+		f->fmt.pix.width = w;
+		f->fmt.pix.height = h;
+		f->fmt.pix.sizeimage = size;
+	}
+}
+
+static struct pix fmt_get(const struct session *s, const struct v4l2_format *f)
+{
+	struct pix p;
+
+	if (s->mp) {
+		p.fourcc = f->fmt.pix_mp.pixelformat;
+		p.w = f->fmt.pix_mp.width;
+		p.h = f->fmt.pix_mp.height;
+		p.bpl = f->fmt.pix_mp.plane_fmt[0].bytesperline;
+		p.size = f->fmt.pix_mp.plane_fmt[0].sizeimage;
+		p.planes = f->fmt.pix_mp.num_planes;
+	} else {
+		p.fourcc = f->fmt.pix.pixelformat;
+		p.w = f->fmt.pix.width;
+		p.h = f->fmt.pix.height;
+		p.bpl = f->fmt.pix.bytesperline;
+		p.size = f->fmt.pix.sizeimage;
+		p.planes = 1;
+	}
+	return p;
+}
 
 static int set_ext_ctrls(int fd, unsigned long req, uint32_t which, int request_fd,
 			 struct v4l2_ext_control *c, unsigned int n, uint32_t *error_idx)
@@ -516,17 +589,20 @@ static int map_buffers(struct session *s, uint32_t type, unsigned int count, str
 		b.type = type;
 		b.memory = V4L2_MEMORY_MMAP;
 		b.index = i;
-		b.length = VIDEO_MAX_PLANES;
-		b.m.planes = planes;
+		if (s->mp) {
+			b.length = VIDEO_MAX_PLANES;
+			b.m.planes = planes;
+		}
 		if (xioctl(s->vfd, VIDIOC_QUERYBUF, &b))
 			return -1;
-		if (b.length != 1) {
+		if (s->mp && b.length != 1) {
 			errno = EPROTO;
 			return -1;
 		}
-		bufs[i].len = planes[0].length;
-		bufs[i].map = mmap(NULL, planes[0].length, PROT_READ | PROT_WRITE, MAP_SHARED,
-				   s->vfd, planes[0].m.mem_offset);
+		size_t len = s->mp ? planes[0].length : b.length;
+		off_t offset = s->mp ? planes[0].m.mem_offset : b.m.offset;
+		bufs[i].len = len;
+		bufs[i].map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->vfd, offset);
 		if (bufs[i].map == MAP_FAILED) {
 			bufs[i].map = NULL;
 			return -1;
@@ -553,14 +629,12 @@ static bool session_setup(struct session *s, unsigned int n_out, unsigned int n_
 	s->mfd = open(s->dev->media, O_RDWR | O_CLOEXEC);
 	if (s->vfd < 0 || s->mfd < 0)
 		goto fail;
+	step = "QUERYCAP";
+	if (!session_api(s))
+		goto fail;
 	step = "S_FMT(OUTPUT)";
-	memset(&f, 0, sizeof(f));
-	f.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	f.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_H264_SLICE;
-	f.fmt.pix_mp.width = (uint32_t)s->pic->width;
-	f.fmt.pix_mp.height = (uint32_t)s->pic->height;
-	f.fmt.pix_mp.num_planes = 1;
-	f.fmt.pix_mp.plane_fmt[0].sizeimage = 256 * 1024;
+	fmt_init(s, &f, s->out_t, V4L2_PIX_FMT_H264_SLICE, (uint32_t)s->pic->width,
+		 (uint32_t)s->pic->height, 256 * 1024);
 	if (xioctl(s->vfd, VIDIOC_S_FMT, &f))
 		goto fail;
 	step = "S_EXT_CTRLS(SPS)";
@@ -569,13 +643,14 @@ static bool session_setup(struct session *s, unsigned int n_out, unsigned int n_
 		goto fail;
 	step = "G_FMT(CAPTURE)";
 	memset(&s->cap_fmt, 0, sizeof(s->cap_fmt));
-	s->cap_fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	s->cap_fmt.type = s->cap_t;
 	if (xioctl(s->vfd, VIDIOC_G_FMT, &s->cap_fmt))
 		goto fail;
+	s->cap_pix = fmt_get(s, &s->cap_fmt);
 	step = "REQBUFS(OUTPUT)";
 	if (n_out) {
 		memset(&rb, 0, sizeof(rb));
-		rb.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+		rb.type = s->out_t;
 		rb.memory = V4L2_MEMORY_MMAP;
 		rb.count = n_out;
 		if (xioctl(s->vfd, VIDIOC_REQBUFS, &rb) || rb.count < n_out || rb.count > MAX_BUFS)
@@ -588,7 +663,7 @@ static bool session_setup(struct session *s, unsigned int n_out, unsigned int n_
 	step = "REQBUFS(CAPTURE)";
 	if (n_cap) {
 		memset(&rb, 0, sizeof(rb));
-		rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+		rb.type = s->cap_t;
 		rb.memory = V4L2_MEMORY_MMAP;
 		rb.count = n_cap;
 		if (xioctl(s->vfd, VIDIOC_REQBUFS, &rb) || rb.count < n_cap || rb.count > MAX_BUFS)
@@ -645,17 +720,20 @@ static int qbuf(struct session *s, uint32_t type, unsigned int index, int reques
 	b.type = type;
 	b.memory = V4L2_MEMORY_MMAP;
 	b.index = index;
-	b.length = 1;
-	b.m.planes = planes;
+	if (s->mp) {
+		b.length = 1;
+		b.m.planes = planes;
+	}
 	b.flags = extra_flags;
 	if (request_fd != -2) {
 		b.flags |= V4L2_BUF_FLAG_REQUEST_FD;
 		b.request_fd = request_fd;
 	}
-	if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE) {
+	if (type == s->out_t) {
 		if (index < MAX_BUFS && s->out[index].map && s->payload_size <= s->out[index].len)
 			memcpy(s->out[index].map, s->payload, s->payload_size);
 		planes[0].bytesused = (uint32_t)s->payload_size;
+		b.bytesused = (uint32_t)s->payload_size;
 		b.timestamp.tv_sec = (time_t)(ts_us / 1000000);
 		b.timestamp.tv_usec = (suseconds_t)(ts_us % 1000000);
 	}
@@ -670,9 +748,14 @@ static int dqbuf(struct session *s, uint32_t type, struct v4l2_buffer *b, struct
 	memset(planes, 0, sizeof(*planes) * VIDEO_MAX_PLANES);
 	b->type = type;
 	b->memory = V4L2_MEMORY_MMAP;
-	b->length = VIDEO_MAX_PLANES;
-	b->m.planes = planes;
-	return xioctl(s->vfd, VIDIOC_DQBUF, b);
+	if (s->mp) {
+		b->length = VIDEO_MAX_PLANES;
+		b->m.planes = planes;
+	}
+	int ret = xioctl(s->vfd, VIDIOC_DQBUF, b);
+	if (!s->mp)
+		planes[0].bytesused = b->bytesused; /* one place to read it */
+	return ret;
 }
 
 static int stream(struct session *s, unsigned long req, uint32_t type)
@@ -771,11 +854,16 @@ static void check_querycap(struct session *s)
 	check_ok(xioctl(s->vfd, VIDIOC_QUERYCAP, &cap), "VIDIOC_QUERYCAP");
 	check(!strcmp((char *)cap.driver, s->prof->driver), "QUERYCAP driver \"%s\" (want \"%s\")",
 	      (char *)cap.driver, s->prof->driver);
-	/* v4l_querycap adds EXT_PIX_FORMAT to both fields for every driver */
-	check(cap.device_caps ==
-		  (V4L2_CAP_VIDEO_M2M_MPLANE | V4L2_CAP_STREAMING | V4L2_CAP_EXT_PIX_FORMAT),
-	      "QUERYCAP device_caps 0x%08x == M2M_MPLANE|STREAMING|EXT_PIX_FORMAT (v4l_querycap)",
-	      cap.device_caps);
+	/* v4l_querycap adds EXT_PIX_FORMAT to both fields for every driver. hantro and rkvdec are
+	 * M2M_MPLANE; mainline cedrus is single-planar M2M (cedrus_video_device.device_caps). */
+	uint32_t m2m = s->mp ? V4L2_CAP_VIDEO_M2M_MPLANE : V4L2_CAP_VIDEO_M2M;
+	check(cap.device_caps == (m2m | V4L2_CAP_STREAMING | V4L2_CAP_EXT_PIX_FORMAT),
+	      "QUERYCAP device_caps 0x%08x == %s|STREAMING|EXT_PIX_FORMAT (v4l_querycap)",
+	      cap.device_caps, s->mp ? "M2M_MPLANE" : "M2M");
+	if (s->prof->api)
+		check(s->mp == (s->prof->api == 'm'), "the node offers the %s API (option api=%s)",
+		      s->mp ? "MPLANE" : "single-planar",
+		      s->prof->api == 'm' ? "mplane" : "single");
 	check((cap.capabilities & V4L2_CAP_DEVICE_CAPS) &&
 		  (cap.capabilities & cap.device_caps) == cap.device_caps,
 	      "QUERYCAP capabilities 0x%08x has DEVICE_CAPS and the device caps", cap.capabilities);
@@ -795,7 +883,7 @@ static void check_formats(struct session *s)
 
 	for (uint32_t i = 0; i < 32; i++) {
 		memset(&fd, 0, sizeof(fd));
-		fd.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+		fd.type = s->out_t;
 		fd.index = i;
 		if (xioctl(s->vfd, VIDIOC_ENUM_FMT, &fd)) {
 			check(errno == EINVAL,
@@ -821,30 +909,24 @@ static void check_formats(struct session *s)
 
 	/* S_FMT OUTPUT, then the CAPTURE format must have been reset for that size */
 	struct v4l2_format f;
-	memset(&f, 0, sizeof(f));
-	f.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	f.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_H264_SLICE;
-	f.fmt.pix_mp.width = (uint32_t)s->pic->width;
-	f.fmt.pix_mp.height = (uint32_t)s->pic->height;
-	f.fmt.pix_mp.num_planes = 1;
-	f.fmt.pix_mp.plane_fmt[0].sizeimage = 256 * 1024;
+	fmt_init(s, &f, s->out_t, V4L2_PIX_FMT_H264_SLICE, (uint32_t)s->pic->width,
+		 (uint32_t)s->pic->height, 256 * 1024);
 	check_ok(xioctl(s->vfd, VIDIOC_S_FMT, &f), "S_FMT(OUTPUT, H264_SLICE)");
-	check(f.fmt.pix_mp.pixelformat == V4L2_PIX_FMT_H264_SLICE &&
-		  f.fmt.pix_mp.width == (uint32_t)s->pic->width &&
-		  f.fmt.pix_mp.height == (uint32_t)s->pic->height && f.fmt.pix_mp.num_planes == 1 &&
-		  f.fmt.pix_mp.plane_fmt[0].sizeimage > 0,
-	      "S_FMT(OUTPUT) returns H264_SLICE %ux%u, 1 plane, sizeimage %u", f.fmt.pix_mp.width,
-	      f.fmt.pix_mp.height, f.fmt.pix_mp.plane_fmt[0].sizeimage);
+	struct pix op = fmt_get(s, &f);
+	check(op.fourcc == V4L2_PIX_FMT_H264_SLICE && op.w == (uint32_t)s->pic->width &&
+		  op.h == (uint32_t)s->pic->height && op.planes == 1 && op.size > 0,
+	      "S_FMT(OUTPUT) returns H264_SLICE %ux%u, 1 plane, sizeimage %u", op.w, op.h, op.size);
 
 	memset(&s->cap_fmt, 0, sizeof(s->cap_fmt));
-	s->cap_fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	s->cap_fmt.type = s->cap_t;
 	check_ok(xioctl(s->vfd, VIDIOC_G_FMT, &s->cap_fmt), "G_FMT(CAPTURE)");
-	struct v4l2_pix_format_mplane *cp = &s->cap_fmt.fmt.pix_mp;
+	s->cap_pix = fmt_get(s, &s->cap_fmt);
+	const struct pix *cp = &s->cap_pix;
 	uint32_t bpl;
 	size_t want = expected_sizeimage(s->prof->capture_fourcc, (uint32_t)s->pic->width,
 					 (uint32_t)s->pic->height, &bpl);
-	check(cp->pixelformat == s->prof->capture_fourcc, "G_FMT(CAPTURE) reset to %.4s (got %.4s)",
-	      (const char *)&s->prof->capture_fourcc, (const char *)&cp->pixelformat);
+	check(cp->fourcc == s->prof->capture_fourcc, "G_FMT(CAPTURE) reset to %.4s (got %.4s)",
+	      (const char *)&s->prof->capture_fourcc, (const char *)&cp->fourcc);
 	/* The CAPTURE height is the allocated one: cedrus_prepare_format() reports
 	 * ALIGN(h, 32) for NV12_32L32 (the format needs 32-aligned height) and ALIGN(h, 16) for
 	 * NV12; hantro/rkvdec report the macroblock-aligned size. Clients (GStreamer) place the
@@ -852,29 +934,28 @@ static void check_formats(struct session *s)
 	uint32_t want_h = (uint32_t)s->pic->height;
 	want_h = s->prof->capture_fourcc == V4L2_PIX_FMT_NV12_32L32 ? ALIGN_UP(want_h, 32)
 								    : ALIGN_UP(want_h, 16);
-	check(cp->width == (uint32_t)s->pic->width && cp->height == want_h && cp->num_planes == 1,
-	      "G_FMT(CAPTURE) %ux%u (want %ux%u), %u plane(s)", cp->width, cp->height,
-	      (uint32_t)s->pic->width, want_h, cp->num_planes);
+	check(cp->w == (uint32_t)s->pic->width && cp->h == want_h && cp->planes == 1,
+	      "G_FMT(CAPTURE) %ux%u (want %ux%u), %u plane(s)", cp->w, cp->h,
+	      (uint32_t)s->pic->width, want_h, cp->planes);
 	if (s->prof->capture_fourcc == V4L2_PIX_FMT_NV12_4L4)
-		check(cp->plane_fmt[0].bytesperline == bpl && cp->plane_fmt[0].sizeimage >= want,
-		      "G_FMT(CAPTURE) bytesperline %u (want %u), sizeimage %u (>= %zu)",
-		      cp->plane_fmt[0].bytesperline, bpl, cp->plane_fmt[0].sizeimage, want);
+		check(cp->bpl == bpl && cp->size >= want,
+		      "G_FMT(CAPTURE) bytesperline %u (want %u), sizeimage %u (>= %zu)", cp->bpl,
+		      bpl, cp->size, want);
 	else
-		check(cp->plane_fmt[0].bytesperline == bpl && cp->plane_fmt[0].sizeimage == want,
-		      "G_FMT(CAPTURE) bytesperline %u (want %u), sizeimage %u (want %zu)",
-		      cp->plane_fmt[0].bytesperline, bpl, cp->plane_fmt[0].sizeimage, want);
+		check(cp->bpl == bpl && cp->size == want,
+		      "G_FMT(CAPTURE) bytesperline %u (want %u), sizeimage %u (want %zu)", cp->bpl,
+		      bpl, cp->size, want);
 
 	/* TRY_FMT on OUTPUT does not change the state */
-	struct v4l2_format t = f;
-	t.fmt.pix_mp.width = 1280;
-	t.fmt.pix_mp.height = 720;
+	struct v4l2_format t;
+	fmt_init(s, &t, s->out_t, V4L2_PIX_FMT_H264_SLICE, 1280, 720, 256 * 1024);
 	check_ok(xioctl(s->vfd, VIDIOC_TRY_FMT, &t), "TRY_FMT(OUTPUT 1280x720)");
 	struct v4l2_format g;
 	memset(&g, 0, sizeof(g));
-	g.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+	g.type = s->out_t;
 	int gret = xioctl(s->vfd, VIDIOC_G_FMT, &g);
-	check(!gret && g.fmt.pix_mp.width == (uint32_t)s->pic->width,
-	      "TRY_FMT left the OUTPUT format at width %u", g.fmt.pix_mp.width);
+	check(!gret && fmt_get(s, &g).w == (uint32_t)s->pic->width,
+	      "TRY_FMT left the OUTPUT format at width %u", fmt_get(s, &g).w);
 }
 
 static void check_sps_and_capture_formats(struct session *s)
@@ -899,7 +980,7 @@ static void check_sps_and_capture_formats(struct session *s)
 	for (uint32_t i = 0; i < 32; i++) {
 		struct v4l2_fmtdesc fd;
 		memset(&fd, 0, sizeof(fd));
-		fd.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+		fd.type = s->cap_t;
 		fd.index = i;
 		if (xioctl(s->vfd, VIDIOC_ENUM_FMT, &fd))
 			break;
@@ -1120,9 +1201,9 @@ static void hold_then_flush(struct session *s)
 		return;
 	if (!session_setup(s, 2, 1, "hold then flush"))
 		return;
-	stream(s, VIDIOC_STREAMON, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE);
-	stream(s, VIDIOC_STREAMON, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE);
-	qbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, 0, NO_REQUEST, 0, 0);
+	stream(s, VIDIOC_STREAMON, s->out_t);
+	stream(s, VIDIOC_STREAMON, s->cap_t);
+	qbuf(s, s->cap_t, 0, NO_REQUEST, 0, 0);
 	int r = alloc_request(s);
 	s->job_first = 0;
 	s->job_count = 1;
@@ -1131,24 +1212,22 @@ static void hold_then_flush(struct session *s)
 	int ret =
 	    set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, r, c, n, NULL);
 	if (!ret)
-		ret = qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, r,
-			   V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF, 5000);
+		ret = qbuf(s, s->out_t, 0, r, V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF, 5000);
 	if (!ret)
 		ret = xioctl(r, MEDIA_REQUEST_IOC_QUEUE, NULL);
 	check_ok(ret, "first slice queued with HOLD_CAPTURE_BUF");
 	struct pollfd p = {.fd = r, .events = POLLPRI};
 	int pr = poll(&p, 1, 10000);
 	check(pr == 1 && (p.revents & POLLPRI), "first slice completes");
-	check_ok(dqbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, &b, planes), "DQBUF(OUTPUT) slice 1");
-	check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes), EAGAIN,
-		    "DQBUF(CAPTURE) while held");
+	check_ok(dqbuf(s, s->out_t, &b, planes), "DQBUF(OUTPUT) slice 1");
+	check_errno(dqbuf(s, s->cap_t, &b, planes), EAGAIN, "DQBUF(CAPTURE) while held");
 	struct v4l2_decoder_cmd dc;
 	memset(&dc, 0, sizeof(dc));
 	dc.cmd = V4L2_DEC_CMD_FLUSH;
 	check_ok(xioctl(s->vfd, VIDIOC_DECODER_CMD, &dc), "DECODER_CMD(FLUSH) with a held buffer");
 	struct pollfd pv = {.fd = s->vfd, .events = POLLIN};
 	pr = poll(&pv, 1, 5000);
-	ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes);
+	ret = dqbuf(s, s->cap_t, &b, planes);
 	check(pr == 1 && ret == 0 && b.index == 0 &&
 		  (uint64_t)b.timestamp.tv_sec * 1000000 + (uint64_t)b.timestamp.tv_usec == 5000,
 	      "FLUSH released the held CAPTURE buffer (poll %d, DQBUF %s, index %u)", pr,
@@ -1162,7 +1241,7 @@ static void check_reqbufs_caps(struct session *s)
 	struct v4l2_requestbuffers rb;
 
 	memset(&rb, 0, sizeof(rb));
-	rb.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+	rb.type = s->out_t;
 	rb.memory = V4L2_MEMORY_MMAP;
 	check_ok(xioctl(s->vfd, VIDIOC_REQBUFS, &rb), "REQBUFS(OUTPUT, count 0)");
 	uint32_t want = V4L2_BUF_CAP_SUPPORTS_MMAP | V4L2_BUF_CAP_SUPPORTS_REQUESTS;
@@ -1172,7 +1251,7 @@ static void check_reqbufs_caps(struct session *s)
 	check(hold == s->prof->hold_capture, "OUTPUT SUPPORTS_M2M_HOLD_CAPTURE_BUF %s (want %s)",
 	      hold ? "set" : "clear", s->prof->hold_capture ? "set" : "clear");
 	memset(&rb, 0, sizeof(rb));
-	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	rb.type = s->cap_t;
 	rb.memory = V4L2_MEMORY_MMAP;
 	check_ok(xioctl(s->vfd, VIDIOC_REQBUFS, &rb), "REQBUFS(CAPTURE, count 0)");
 	check((rb.capabilities & V4L2_BUF_CAP_SUPPORTS_MMAP) &&
@@ -1211,6 +1290,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	job_default(s);
 	s->vfd = open(s->dev->video, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	check(s->vfd >= 0, "open(%s)", s->dev->video);
+	check(s->vfd >= 0 && session_api(s), "QUERYCAP names an M2M or M2M_MPLANE node");
 	s->mfd = open(s->dev->media, O_RDWR | O_CLOEXEC);
 	check(s->mfd >= 0, "open(%s)", s->dev->media);
 	if (s->vfd < 0 || s->mfd < 0)
@@ -1224,7 +1304,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	check_decoder_cmd(s);
 
 	memset(&rb, 0, sizeof(rb));
-	rb.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+	rb.type = s->out_t;
 	rb.memory = V4L2_MEMORY_MMAP;
 	rb.count = 2;
 	ret = xioctl(s->vfd, VIDIOC_REQBUFS, &rb);
@@ -1232,7 +1312,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	      rb.count);
 	s->n_out = ret == 0 ? rb.count : 0;
 	memset(&rb, 0, sizeof(rb));
-	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	rb.type = s->cap_t;
 	rb.memory = V4L2_MEMORY_MMAP;
 	rb.count = 2;
 	ret = xioctl(s->vfd, VIDIOC_REQBUFS, &rb);
@@ -1241,19 +1321,18 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	s->n_cap = ret == 0 ? rb.count : 0;
 	if (!s->n_out || !s->n_cap)
 		goto out;
-	check_ok(map_buffers(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, s->n_out, s->out),
+	check_ok(map_buffers(s, s->out_t, s->n_out, s->out),
 		 "QUERYBUF + mmap of the OUTPUT buffers");
-	check_ok(map_buffers(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, s->n_cap, s->cap),
+	check_ok(map_buffers(s, s->cap_t, s->n_cap, s->cap),
 		 "QUERYBUF + mmap of the CAPTURE buffers");
-	check(s->cap[0].len >= s->cap_fmt.fmt.pix_mp.plane_fmt[0].sizeimage,
-	      "CAPTURE buffer length %zu >= sizeimage %u", s->cap[0].len,
-	      s->cap_fmt.fmt.pix_mp.plane_fmt[0].sizeimage);
+	check(s->cap[0].len >= s->cap_pix.size, "CAPTURE buffer length %zu >= sizeimage %u",
+	      s->cap[0].len, s->cap_pix.size);
 	if (!s->out[0].map || !s->cap[0].map)
 		goto out;
 
 	struct v4l2_exportbuffer eb;
 	memset(&eb, 0, sizeof(eb));
-	eb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	eb.type = s->cap_t;
 	eb.index = 0;
 	eb.plane = 0;
 	eb.flags = O_RDONLY | O_CLOEXEC;
@@ -1273,7 +1352,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	for (unsigned int i = 0; i < s->n_cap; i++) {
 		struct v4l2_exportbuffer e;
 		memset(&e, 0, sizeof(e));
-		e.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+		e.type = s->cap_t;
 		e.index = i;
 		e.flags = O_RDONLY | O_CLOEXEC;
 		bool same = false;
@@ -1293,25 +1372,20 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	/* S_FMT(OUTPUT) to another size with CAPTURE buffers allocated -> EBUSY */
 	struct v4l2_format f;
 	memset(&f, 0, sizeof(f));
-	f.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	f.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_H264_SLICE;
-	f.fmt.pix_mp.width = (uint32_t)s->pic->width * 2;
-	f.fmt.pix_mp.height = (uint32_t)s->pic->height * 2;
-	f.fmt.pix_mp.num_planes = 1;
+	fmt_init(s, &f, s->out_t, V4L2_PIX_FMT_H264_SLICE, (uint32_t)s->pic->width * 2,
+		 (uint32_t)s->pic->height * 2, 256 * 1024);
 	check_errno(xioctl(s->vfd, VIDIOC_S_FMT, &f), EBUSY,
 		    "S_FMT(OUTPUT, other size) with buffers allocated (vb2_is_busy)");
 
 	/* DQBUF before STREAMON -> EINVAL (__vb2_wait_for_done_vb: streaming off) */
-	check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes), EINVAL,
-		    "DQBUF(CAPTURE) when not streaming");
+	check_errno(dqbuf(s, s->cap_t, &b, planes), EINVAL, "DQBUF(CAPTURE) when not streaming");
 
-	check_ok(stream(s, VIDIOC_STREAMON, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE), "STREAMON(OUTPUT)");
-	check_ok(stream(s, VIDIOC_STREAMON, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE),
-		 "STREAMON(CAPTURE)");
+	check_ok(stream(s, VIDIOC_STREAMON, s->out_t), "STREAMON(OUTPUT)");
+	check_ok(stream(s, VIDIOC_STREAMON, s->cap_t), "STREAMON(CAPTURE)");
 
 	/* REQBUFS while streaming -> EBUSY (vb2_core_reqbufs) */
 	memset(&rb, 0, sizeof(rb));
-	rb.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+	rb.type = s->out_t;
 	rb.memory = V4L2_MEMORY_MMAP;
 	rb.count = 4;
 	check_errno(xioctl(s->vfd, VIDIOC_REQBUFS, &rb), EBUSY, "REQBUFS(OUTPUT) while streaming");
@@ -1320,12 +1394,11 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	check_errno(xioctl(s->vfd, VIDIOC_S_FMT, &cf), EBUSY, "S_FMT(CAPTURE) while streaming");
 
 	/* DQBUF with nothing done, O_NONBLOCK -> EAGAIN */
-	check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes), EAGAIN,
+	check_errno(dqbuf(s, s->cap_t, &b, planes), EAGAIN,
 		    "DQBUF(CAPTURE) nothing done, O_NONBLOCK");
 
 	const uint64_t ts = 1234567; /* us */
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, 0, NO_REQUEST, 0, 0),
-		 "QBUF(CAPTURE 0) without request");
+	check_ok(qbuf(s, s->cap_t, 0, NO_REQUEST, 0, 0), "QBUF(CAPTURE 0) without request");
 	/* slice-based: every slice but the last holds the CAPTURE buffer (dev-stateless-decoder,
 	 * V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF); frame-based: one request for the whole picture */
 	bool slice_based = s->prof->decode_mode == V4L2_STATELESS_H264_DECODE_MODE_SLICE_BASED;
@@ -1340,8 +1413,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 		ret = set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, r, c,
 				    nc, NULL);
 		if (!ret)
-			ret = qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, out_idx, r,
-				   V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF, ts);
+			ret = qbuf(s, s->out_t, out_idx, r, V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF, ts);
 		if (!ret)
 			ret = xioctl(r, MEDIA_REQUEST_IOC_QUEUE, NULL);
 		check(ret == 0, "slice %d of %d: request with HOLD_CAPTURE_BUF queued (%s)", k + 1,
@@ -1350,10 +1422,10 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 		int pr = poll(&hp, 1, 10000);
 		check(pr == 1 && (hp.revents & POLLPRI), "slice %d: request completes (POLLPRI)",
 		      k + 1);
-		ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, &b, planes);
+		ret = dqbuf(s, s->out_t, &b, planes);
 		check(ret == 0 && b.index == out_idx && !(b.flags & V4L2_BUF_FLAG_ERROR),
 		      "slice %d: DQBUF(OUTPUT) -> index %u, flags 0x%x", k + 1, b.index, b.flags);
-		check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes), EAGAIN,
+		check_errno(dqbuf(s, s->cap_t, &b, planes), EAGAIN,
 			    "DQBUF(CAPTURE) while the CAPTURE buffer is held");
 		close(r);
 	}
@@ -1383,7 +1455,7 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 		    EACCES, "G_EXT_CTRLS(REQUEST_VAL) on a request not yet queued");
 
 	build_payload(s);
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, main_out, req, 0, ts),
+	check_ok(qbuf(s, s->out_t, main_out, req, 0, ts),
 		 "QBUF(OUTPUT, REQUEST_FD) with the picture's last (or only) data");
 	struct pollfd p = {.fd = req, .events = POLLPRI};
 	/* media_request_poll: a request neither queued nor complete polls EPOLLERR */
@@ -1402,10 +1474,10 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	check(ret == 1 && (pv.revents & POLLIN) && (pv.revents & POLLOUT),
 	      "poll(video fd) -> POLLIN|POLLOUT after completion (revents 0x%x)", pv.revents);
 
-	ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, &b, planes);
+	ret = dqbuf(s, s->out_t, &b, planes);
 	check(ret == 0 && b.index == main_out && !(b.flags & V4L2_BUF_FLAG_ERROR),
 	      "DQBUF(OUTPUT) -> index %u (want %u), flags 0x%x", b.index, main_out, b.flags);
-	ret = dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes);
+	ret = dqbuf(s, s->cap_t, &b, planes);
 	check(ret == 0 && b.index == 0, "DQBUF(CAPTURE) -> index %u", b.index);
 	check(ret == 0 && !(b.flags & V4L2_BUF_FLAG_ERROR), "CAPTURE flags 0x%x without ERROR",
 	      b.flags);
@@ -1415,23 +1487,20 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	      (long)b.timestamp.tv_usec);
 	check(ret == 0 && (b.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) == V4L2_BUF_FLAG_TIMESTAMP_COPY,
 	      "CAPTURE flags say TIMESTAMP_COPY");
-	check(ret == 0 && planes[0].bytesused == s->cap_fmt.fmt.pix_mp.plane_fmt[0].sizeimage,
-	      "CAPTURE bytesused %u == sizeimage %u", planes[0].bytesused,
-	      s->cap_fmt.fmt.pix_mp.plane_fmt[0].sizeimage);
+	check(ret == 0 && planes[0].bytesused == s->cap_pix.size,
+	      "CAPTURE bytesused %u == sizeimage %u", planes[0].bytesused, s->cap_pix.size);
 
 	uint32_t w = (uint32_t)s->pic->width, h = (uint32_t)s->pic->height;
 	if (ref_size >= (size_t)w * h * 3 / 2) {
-		long d =
-		    compare_picture(s->cap[0].map, s->cap[0].len, s->prof->capture_fourcc,
-				    s->cap_fmt.fmt.pix_mp.plane_fmt[0].bytesperline, w, h, ref);
+		long d = compare_picture(s->cap[0].map, s->cap[0].len, s->prof->capture_fourcc,
+					 s->cap_pix.bpl, w, h, ref);
 		check(d == 0,
 		      "decoded picture (%.4s, detiled) equals FFmpeg's decode: %ld of %u "
 		      "samples differ",
 		      (const char *)&s->prof->capture_fourcc, d, w * h * 3 / 2);
 		if (dmamap != MAP_FAILED) {
 			d = compare_picture(dmamap, s->cap[0].len, s->prof->capture_fourcc,
-					    s->cap_fmt.fmt.pix_mp.plane_fmt[0].bytesperline, w, h,
-					    ref);
+					    s->cap_pix.bpl, w, h, ref);
 			check(d == 0, "the EXPBUF mapping shows the same picture (%ld differ)", d);
 		}
 	} else {
@@ -1457,15 +1526,12 @@ static void run_sequence(struct session *s, const uint8_t *ref, size_t ref_size)
 	struct v4l2_capability cap;
 	check_errno(xioctl(req, VIDIOC_QUERYCAP, &cap), ENOTTY, "VIDIOC_QUERYCAP on a request fd");
 
-	check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &b, planes), EAGAIN,
+	check_errno(dqbuf(s, s->cap_t, &b, planes), EAGAIN,
 		    "DQBUF(CAPTURE) again, queue empty, O_NONBLOCK");
 streamoff:
-	check_ok(stream(s, VIDIOC_STREAMOFF, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE),
-		 "STREAMOFF(OUTPUT)");
-	check_ok(stream(s, VIDIOC_STREAMOFF, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE),
-		 "STREAMOFF(CAPTURE)");
-	check_errno(dqbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, &b, planes), EINVAL,
-		    "DQBUF(OUTPUT) after STREAMOFF");
+	check_ok(stream(s, VIDIOC_STREAMOFF, s->out_t), "STREAMOFF(OUTPUT)");
+	check_ok(stream(s, VIDIOC_STREAMOFF, s->cap_t), "STREAMOFF(CAPTURE)");
+	check_errno(dqbuf(s, s->out_t, &b, planes), EINVAL, "DQBUF(OUTPUT) after STREAMOFF");
 	if (dmamap != MAP_FAILED)
 		munmap(dmamap, s->cap[0].len);
 	if (dmabuf >= 0)
@@ -1524,7 +1590,7 @@ static void misuse_controls_per_request(struct session *s)
 				       c, 1, NULL),
 			 "S_EXT_CTRLS(REQUEST_VAL: SLICE_PARAMS only)");
 	}
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 1000),
+	check_ok(qbuf(s, s->out_t, 0, req, 0, 1000),
 		 "QBUF(OUTPUT) into a request without SPS/PPS/DECODE_PARAMS");
 	check_ok(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL),
 		 "MEDIA_REQUEST_IOC_QUEUE of a request that leaves out unchanged controls (no "
@@ -1540,10 +1606,8 @@ static void misuse_controls_per_request(struct session *s)
 	req = alloc_request(s);
 	picture_ctrls(s, c, &copy, true);
 	set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, 4, NULL);
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 1000),
-		 "QBUF(OUTPUT 0) into a request");
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 1, req, 0, 1000),
-		 "QBUF(OUTPUT 1) into the same request");
+	check_ok(qbuf(s, s->out_t, 0, req, 0, 1000), "QBUF(OUTPUT 0) into a request");
+	check_ok(qbuf(s, s->out_t, 1, req, 0, 1000), "QBUF(OUTPUT 1) into the same request");
 	check_errno(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL), EINVAL,
 		    "MEDIA_REQUEST_IOC_QUEUE with two OUTPUT buffers on cedrus "
 		    "(cedrus_request_validate)");
@@ -1563,10 +1627,9 @@ static void misuse_queued_request(struct session *s)
 	int req = alloc_request(s);
 	unsigned int n = picture_ctrls(s, c, &copy, s->prof->slice_ctrls);
 	set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, n, NULL);
-	check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 2000),
-		 "QBUF(OUTPUT 0, request)");
+	check_ok(qbuf(s, s->out_t, 0, req, 0, 2000), "QBUF(OUTPUT 0, request)");
 	/* a buffer already in a request -> EINVAL (vb2: buffer not dequeued) */
-	check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 2000), EINVAL,
+	check_errno(qbuf(s, s->out_t, 0, req, 0, 2000), EINVAL,
 		    "QBUF of the same OUTPUT buffer again");
 	check_ok(xioctl(req, MEDIA_REQUEST_IOC_QUEUE, NULL),
 		 "MEDIA_REQUEST_IOC_QUEUE (not streaming: the request stays queued)");
@@ -1607,25 +1670,25 @@ static void misuse_qbuf(struct session *s)
 	unsigned int n = picture_ctrls(s, c, &copy, s->prof->slice_ctrls);
 	set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, n, NULL);
 
-	check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, 0, req, 0, 0), EBADR,
+	check_errno(qbuf(s, s->cap_t, 0, req, 0, 0), EBADR,
 		    "QBUF(CAPTURE) with a request (queue without request support)");
-	check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, -1, 0, 0), EINVAL,
+	check_errno(qbuf(s, s->out_t, 0, -1, 0, 0), EINVAL,
 		    "QBUF(OUTPUT) with REQUEST_FD and request_fd -1");
-	check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, s->vfd, 0, 0), EINVAL,
+	check_errno(qbuf(s, s->out_t, 0, s->vfd, 0, 0), EINVAL,
 		    "QBUF(OUTPUT) with request_fd = the video fd (not a request)");
-	check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, 1000, 0, 0), EINVAL,
+	check_errno(qbuf(s, s->out_t, 0, 1000, 0, 0), EINVAL,
 		    "QBUF(OUTPUT) with a closed request_fd");
-	check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 99, req, 0, 0), EINVAL,
+	check_errno(qbuf(s, s->out_t, 99, req, 0, 0), EINVAL,
 		    "QBUF(OUTPUT) with an index beyond the buffers");
 
 	if (s->prof->requires_requests) {
-		check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, NO_REQUEST, 0, 0), EBADR,
+		check_errno(qbuf(s, s->out_t, 0, NO_REQUEST, 0, 0), EBADR,
 			    "QBUF(OUTPUT) without request on a queue that requires requests");
 	} else {
 		/* hantro: request after non-request -> EBUSY ("queue does not use requests") */
-		check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, NO_REQUEST, 0, 0),
+		check_ok(qbuf(s, s->out_t, 0, NO_REQUEST, 0, 0),
 			 "QBUF(OUTPUT 0) without request (hantro allows it)");
-		check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 1, req, 0, 0), EBUSY,
+		check_errno(qbuf(s, s->out_t, 1, req, 0, 0), EBUSY,
 			    "QBUF(OUTPUT 1) with a request after a non-request QBUF");
 		close(req);
 		session_close(s);
@@ -1636,9 +1699,8 @@ static void misuse_qbuf(struct session *s)
 		n = picture_ctrls(s, c, &copy, false);
 		set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, req, c, n,
 			      NULL);
-		check_ok(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 0, req, 0, 0),
-			 "QBUF(OUTPUT 0) with a request");
-		check_errno(qbuf(s, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE, 1, NO_REQUEST, 0, 0), EBUSY,
+		check_ok(qbuf(s, s->out_t, 0, req, 0, 0), "QBUF(OUTPUT 0) with a request");
+		check_errno(qbuf(s, s->out_t, 1, NO_REQUEST, 0, 0), EBUSY,
 			    "QBUF(OUTPUT 1) without request after a request QBUF");
 	}
 	/* unknown ioctls */
