@@ -2,6 +2,8 @@
 /* vaBeginPicture / vaRenderPicture / vaEndPicture: hand the buffers to the context's codec. */
 #include "driver.h"
 
+#include <inttypes.h>
+
 VAStatus v4l2r_BeginPicture(VADriverContextP va, VAContextID context, VASurfaceID target)
 {
 	struct v4l2r_driver *drv = v4l2r_drv(va);
@@ -100,6 +102,15 @@ VAStatus v4l2r_EndPicture(VADriverContextP va, VAContextID context)
 		goto out;
 	}
 	st = ctx->cfg.codec->end(ctx, ctx->priv);
+	if (ctx->drv->debug) {
+		unsigned n = 0;
+
+		for (unsigned i = 0; i < ctx->n_slots; i++)
+			n += ctx->slots[i].queued;
+		v4l2r_debug(drv,
+			    "picture %" PRIu64 " queued into surface %#x, %u requests in flight\n",
+			    ctx->pic_ts / 1000, ctx->target->id, n);
+	}
 	if (st != VA_STATUS_SUCCESS) {
 		ctx->target->failed = true;
 		v4l2r_debug(drv, "picture into surface %#x: %s\n", ctx->target->id, vaErrorStr(st));
