@@ -564,7 +564,8 @@ static bool check_slice_params(struct h264_ctx *c, const struct emu_job *job,
 		const struct v4l2_ctrl_h264_pred_weights *w =
 		    emu_job_ctrl(job, V4L2_CID_STATELESS_H264_PRED_WEIGHTS, &size);
 		const struct v4l2_ctrl_h264_pred_weights *x = &s->pwt;
-		bool chroma = c->sps.chroma_format_idc != 0;
+		bool chroma = c->sps.chroma_format_idc != 0 &&
+			      !(c->sps.flags & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
 		char name[64];
 
 		if (!w || size < sizeof(*w)) {
@@ -767,6 +768,7 @@ static int h264_submit(void *priv, const struct emu_job *job)
 		if (!v || size < sizeof(c->sps))
 			goto missing;
 		memcpy(&c->sps, v, sizeof(c->sps));
+		h264_normalize_sps(&c->sps);
 		v = emu_job_ctrl(job, V4L2_CID_STATELESS_H264_PPS, &size);
 		if (!v || size < sizeof(c->pps))
 			goto missing;

@@ -50,6 +50,10 @@ void h264_bw_ue(struct h264_bw *bw, uint32_t v);
 void h264_bw_se(struct h264_bw *bw, int32_t v);
 void h264_bw_trailing(struct h264_bw *bw);
 
+/* What the kernel's std_validate_compound() leaves of an SPS control value (it zeroes fields
+ * that are not valid for the syntax and forces 4:2:0 8-bit without a High profile). */
+void h264_normalize_sps(struct v4l2_ctrl_h264_sps *sps);
+
 /* Append 00 00 00 01 + SPS / PPS NAL units rebuilt from the controls. */
 int h264_write_sps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps);
 int h264_write_pps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps,

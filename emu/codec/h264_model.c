@@ -27,13 +27,20 @@ bool h264_model_is_second_field(const struct h264_model *m, const struct h264_sl
 	       s->frame_num == m->prev_field_frame_num && (m->prev_field_ref || !s->nal_ref_idc);
 }
 
+/* Two's complement wrap to 32 bits: garbage controls must not overflow (UB); valid streams
+ * never leave the int32 range, where this is exact. */
+static int32_t w32(uint64_t v)
+{
+	return (int32_t)(uint32_t)v;
+}
+
 static int32_t frame_num_offset(const struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
 				const struct h264_slice *s)
 {
 	if (s->idr)
 		return 0;
 	if (m->prev_frame_num > s->frame_num)
-		return m->prev_frame_num_offset + (int32_t)max_frame_num(sps);
+		return w32((uint64_t)(int64_t)m->prev_frame_num_offset + max_frame_num(sps));
 	return m->prev_frame_num_offset;
 }
 
@@ -45,10 +52,10 @@ void h264_model_poc(const struct h264_model *m, const struct v4l2_ctrl_h264_sps 
 
 	poc->top = poc->bottom = 0;
 	if (sps->pic_order_cnt_type == 0) {
-		int32_t max_lsb = 1 << (sps->log2_max_pic_order_cnt_lsb_minus4 + 4);
-		int32_t prev_msb = s->idr ? 0 : m->prev_poc_msb;
-		int32_t prev_lsb = s->idr ? 0 : m->prev_poc_lsb;
-		int32_t lsb = (int32_t)s->poc_lsb, msb;
+		int64_t max_lsb = (int64_t)1 << (sps->log2_max_pic_order_cnt_lsb_minus4 + 4);
+		int64_t prev_msb = s->idr ? 0 : m->prev_poc_msb;
+		int64_t prev_lsb = s->idr ? 0 : m->prev_poc_lsb;
+		int64_t lsb = s->poc_lsb, msb;
 
 		if (lsb < prev_lsb && prev_lsb - lsb >= max_lsb / 2)
 			msb = prev_msb + max_lsb;
@@ -57,53 +64,58 @@ void h264_model_poc(const struct h264_model *m, const struct v4l2_ctrl_h264_sps 
 		else
 			msb = prev_msb;
 		if (!bottom_only)
-			poc->top = msb + lsb;
+			poc->top = w32((uint64_t)(msb + lsb));
 		if (!s->field_pic)
-			poc->bottom = poc->top + s->delta_poc_bottom;
+			poc->bottom =
+			    w32((uint64_t)poc->top + (uint64_t)(int64_t)s->delta_poc_bottom);
 		else if (bottom_only)
-			poc->bottom = msb + lsb;
+			poc->bottom = w32((uint64_t)(msb + lsb));
 	} else if (sps->pic_order_cnt_type == 1) {
-		int32_t fno = frame_num_offset(m, sps, s);
+		/* modular (unsigned) arithmetic: exact for valid streams, defined for garbage */
+		int64_t fno = frame_num_offset(m, sps, s);
 		int n = sps->num_ref_frames_in_pic_order_cnt_cycle;
-		int32_t abs = n ? fno + (int32_t)s->frame_num : 0, expected = 0;
+		int64_t abs = n ? fno + s->frame_num : 0;
+		uint64_t expected = 0;
 
 		if (s->nal_ref_idc == 0 && abs > 0)
 			abs--;
 		if (abs > 0) {
-			int32_t delta_cycle = 0, cycle_cnt = (abs - 1) / n;
-			int in_cycle = (abs - 1) % n;
+			uint64_t delta_cycle = 0, cycle_cnt = (uint64_t)((abs - 1) / n);
+			int in_cycle = (int)((abs - 1) % n);
 
 			for (int i = 0; i < n; i++)
-				delta_cycle += sps->offset_for_ref_frame[i];
+				delta_cycle += (uint64_t)(int64_t)sps->offset_for_ref_frame[i];
 			expected = cycle_cnt * delta_cycle;
 			for (int i = 0; i <= in_cycle; i++)
-				expected += sps->offset_for_ref_frame[i];
+				expected += (uint64_t)(int64_t)sps->offset_for_ref_frame[i];
 		}
 		if (s->nal_ref_idc == 0)
-			expected += sps->offset_for_non_ref_pic;
+			expected += (uint64_t)(int64_t)sps->offset_for_non_ref_pic;
 		if (!s->field_pic) {
-			poc->top = expected + s->delta_poc[0];
-			poc->bottom =
-			    poc->top + sps->offset_for_top_to_bottom_field + s->delta_poc[1];
+			poc->top = w32(expected + (uint64_t)(int64_t)s->delta_poc[0]);
+			poc->bottom = w32((uint64_t)(int64_t)poc->top +
+					  (uint64_t)(int64_t)sps->offset_for_top_to_bottom_field +
+					  (uint64_t)(int64_t)s->delta_poc[1]);
 		} else if (top_only) {
-			poc->top = expected + s->delta_poc[0];
+			poc->top = w32(expected + (uint64_t)(int64_t)s->delta_poc[0]);
 		} else {
 			poc->bottom =
-			    expected + sps->offset_for_top_to_bottom_field + s->delta_poc[0];
+			    w32(expected + (uint64_t)(int64_t)sps->offset_for_top_to_bottom_field +
+				(uint64_t)(int64_t)s->delta_poc[0]);
 		}
 	} else {
-		int32_t fno = frame_num_offset(m, sps, s), t;
+		int64_t fno = frame_num_offset(m, sps, s), t;
 
 		if (s->idr)
 			t = 0;
 		else if (s->nal_ref_idc == 0)
-			t = 2 * (fno + (int32_t)s->frame_num) - 1;
+			t = 2 * (fno + s->frame_num) - 1;
 		else
-			t = 2 * (fno + (int32_t)s->frame_num);
+			t = 2 * (fno + s->frame_num);
 		if (!bottom_only)
-			poc->top = t;
+			poc->top = w32((uint64_t)t);
 		if (!top_only)
-			poc->bottom = t;
+			poc->bottom = w32((uint64_t)t);
 	}
 }
 
@@ -207,7 +219,8 @@ void h264_model_gaps(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sps,
 		f->decoded[0] = f->decoded[1] = true;
 		m->prev_ref_frame_num = n;
 		if (m->prev_frame_num > n)
-			m->prev_frame_num_offset += (int32_t)max;
+			m->prev_frame_num_offset =
+			    w32((uint64_t)(int64_t)m->prev_frame_num_offset + max);
 		m->prev_frame_num = n;
 	}
 	m->have_prev_field = false;
@@ -296,7 +309,7 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 	int par = s->bottom_field ? 1 : 0;
 	struct h264_fs *cur = NULL;
 	bool mmco5 = false, cur_long = false;
-	int32_t top = poc->top, bottom = poc->bottom;
+	int64_t top = poc->top, bottom = poc->bottom;
 
 	m->started = true;
 	update_wrap(m, sps, s->frame_num);
@@ -418,7 +431,7 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 
 	/* POC bookkeeping */
 	if (mmco5) {
-		int32_t tmp;
+		int64_t tmp;
 
 		if (!s->field_pic) {
 			tmp = top < bottom ? top : bottom;
@@ -432,21 +445,22 @@ void h264_model_finish(struct h264_model *m, const struct v4l2_ctrl_h264_sps *sp
 	}
 	if (cur && s->nal_ref_idc) {
 		if (!s->field_pic || !s->bottom_field)
-			cur->poc[0] = top;
+			cur->poc[0] = w32((uint64_t)top);
 		if (!s->field_pic || s->bottom_field)
-			cur->poc[1] = bottom;
+			cur->poc[1] = w32((uint64_t)bottom);
 	}
 	if (s->nal_ref_idc) {
 		if (sps->pic_order_cnt_type == 0) {
 			if (mmco5) {
 				m->prev_poc_msb = 0;
-				m->prev_poc_lsb = (s->field_pic && s->bottom_field) ? 0 : top;
+				m->prev_poc_lsb =
+				    (s->field_pic && s->bottom_field) ? 0 : w32((uint64_t)top);
 			} else {
 				int32_t v =
 				    (s->field_pic && s->bottom_field) ? poc->bottom : poc->top;
 
 				m->prev_poc_lsb = (int32_t)s->poc_lsb;
-				m->prev_poc_msb = v - (int32_t)s->poc_lsb;
+				m->prev_poc_msb = w32((uint64_t)((int64_t)v - s->poc_lsb));
 			}
 		}
 		m->prev_ref_frame_num = mmco5 ? 0 : s->frame_num;

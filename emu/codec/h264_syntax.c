@@ -196,6 +196,27 @@ static bool high_profile(unsigned int p)
 	       p == 118 || p == 128 || p == 138 || p == 139 || p == 134 || p == 135;
 }
 
+void h264_normalize_sps(struct v4l2_ctrl_h264_sps *sps)
+{
+	if (sps->pic_order_cnt_type != 0) {
+		sps->log2_max_pic_order_cnt_lsb_minus4 = 0;
+	} else {
+		sps->num_ref_frames_in_pic_order_cnt_cycle = 0;
+		sps->offset_for_non_ref_pic = 0;
+		sps->offset_for_top_to_bottom_field = 0;
+		memset(sps->offset_for_ref_frame, 0, sizeof(sps->offset_for_ref_frame));
+	}
+	if (!high_profile(sps->profile_idc)) {
+		sps->chroma_format_idc = 1;
+		sps->bit_depth_luma_minus8 = 0;
+		sps->bit_depth_chroma_minus8 = 0;
+		sps->flags &= ~(uint32_t)(V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS |
+					  V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
+	}
+	if (sps->flags & V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY)
+		sps->flags &= ~(uint32_t)V4L2_H264_SPS_FLAG_MB_ADAPTIVE_FRAME_FIELD;
+}
+
 int h264_write_sps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps)
 {
 	uint32_t fl = sps->flags;
@@ -326,13 +347,17 @@ int h264_write_pps(struct h264_bw *bw, const struct v4l2_ctrl_h264_sps *sps,
 static int parse_pwt(struct h264_br *br, const struct v4l2_ctrl_h264_sps *sps, struct h264_slice *s)
 {
 	struct v4l2_ctrl_h264_pred_weights *w = &s->pwt;
-	bool chroma =
-	    sps->chroma_format_idc != 0 && !(sps->flags & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
+	/* ChromaArrayType as the rebuilt SPS says: 4:2:0 unless a High profile says otherwise */
+	bool chroma = !high_profile(sps->profile_idc) ||
+		      (sps->chroma_format_idc != 0 &&
+		       !(sps->flags & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE));
 
 	memset(w, 0, sizeof(*w));
 	w->luma_log2_weight_denom = (uint16_t)h264_br_ue(br);
 	if (chroma)
 		w->chroma_log2_weight_denom = (uint16_t)h264_br_ue(br);
+	if (w->luma_log2_weight_denom > 7 || w->chroma_log2_weight_denom > 7)
+		return -1;
 	for (int l = 0; l < (s->slice_type == 1 ? 2 : 1); l++) {
 		struct v4l2_h264_weight_factors *f = &w->weight_factors[l];
 
