@@ -553,8 +553,11 @@ static int dqbuf(struct emu_instance *inst, int fd, struct v4l2_buffer *b)
 		if (inst->closing)
 			return -EINVAL;
 	}
-	fill_buf(q, (unsigned int)best, b);
+	/* Dequeued: DONE is cleared, ERROR stays (v4l2-compliance checks both). */
 	q->bufs[best].state = EMU_BUF_DEQUEUED;
+	fill_buf(q, (unsigned int)best, b);
+	if (q->bufs[best].error)
+		b->flags |= V4L2_BUF_FLAG_ERROR;
 	q->bufs[best].flags &= ~V4L2_BUF_FLAG_REQUEST_FD;
 	emu_file_update(inst->file);
 	return 0;
