@@ -145,6 +145,7 @@ static void driver_free(struct v4l2r_driver *drv)
 	void *o;
 
 	/* Contexts first: they reference surfaces. */
+	drv->terminating = true;
 	while ((o = v4l2r_table_next(&drv->contexts, &pos)))
 		v4l2r_ctx_destroy(drv, o);
 	pos = 0;

@@ -51,6 +51,7 @@ struct v4l2r_driver {
 	pthread_mutex_t lock;
 	pthread_cond_t idle; /* a waiter left: objects it used may go */
 	bool debug;
+	bool terminating; /* vaTerminate: no picture needs to outlive its context */
 	struct v4l2r_device devs[V4L2R_MAX_DEVICES];
 	unsigned n_devs;
 	struct v4l2r_table configs, contexts, surfaces, buffers, images;

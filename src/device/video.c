@@ -142,7 +142,9 @@ static void unbind_all(struct v4l2r_ctx *ctx)
 
 		if (c->owner) {
 			struct v4l2r_surface *o = c->owner;
-			const uint8_t *src = o->decoded ? v4l2r_video_cap_map(ctx, (int)i) : NULL;
+			const uint8_t *src = o->decoded && !ctx->drv->terminating
+						 ? v4l2r_video_cap_map(ctx, (int)i)
+						 : NULL;
 
 			v4l2r_surface_drop_snapshot(o);
 			if (src && (o->snap = malloc(c->length))) {
