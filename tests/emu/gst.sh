@@ -12,7 +12,8 @@
 # libv4l2emu.so, which comes first in LD_PRELOAD). The registry is private to the run, so the
 # plugin is always scanned with the emulated device present.
 #
-# Usage: gst.sh PROFILE [STREAM...]   (default: every stream in MANIFEST.tsv)
+# Usage: gst.sh DEVICE [STREAM...]   (default: every stream in MANIFEST.tsv)
+#   DEVICE: a V4L2_EMU_DEVICES item, e.g. cedrus or rkvdec:layout=nv12_4l4
 # Env (from meson): V4L2R_EMU_PRELOAD, V4L2R_CONFORMANCE, V4L2R_EMU_OUT (logs on failure).
 set -euo pipefail
 
@@ -38,7 +39,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/v4l2r-gst.XXXXXX")
 trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 
 . "$(dirname "$0")/udev-testbed.sh"
-drv=$(emu_driver_name "$prof") || die "unknown profile $prof"
+drv=$(emu_driver_name "${prof%%:*}") || die "unknown profile $prof"
 idx=$(emu_free_index)
 emu_write_testbed "$TMP/testbed.umockdev" "$drv" "$idx"
 
@@ -53,9 +54,9 @@ gst_run_inner() {
 }
 
 keep_logs() {
-	cp "$TMP/gst-debug.log" "$out_dir/gst-$prof-debug.log" 2>/dev/null || true
-	cp "$TMP/violations" "$out_dir/gst-$prof-violations" 2>/dev/null || true
-	echo "logs: $out_dir/gst-$prof-debug.log" >&2
+	cp "$TMP/gst-debug.log" "$out_dir/gst-${prof//[:=]/-}-debug.log" 2>/dev/null || true
+	cp "$TMP/violations" "$out_dir/gst-${prof//[:=]/-}-violations" 2>/dev/null || true
+	echo "logs: $out_dir/gst-${prof//[:=]/-}-debug.log" >&2
 }
 
 # 1. the element registers: udev + topology + video node found at plugin load
@@ -85,7 +86,7 @@ for name in "${streams[@]}"; do
 		! filesink location="$TMP/out.yuv" >"$TMP/launch.txt" 2>&1; then
 		echo "FAIL: $name on $prof: gst-launch-1.0 failed or timed out: $(head -1 "$TMP/launch.txt" | cut -c1-200)"
 		grep -E ' (ERROR|WARN) ' "$TMP/gst-debug.log" | sort -u -k5 | head -3 | cut -c1-300 | sed 's/^/  /'
-		cp "$TMP/gst-debug.log" "$out_dir/gst-$prof-$name-debug.log" 2>/dev/null || true
+		cp "$TMP/gst-debug.log" "$out_dir/gst-${prof//[:=]/-}-$name-debug.log" 2>/dev/null || true
 		fail=$((fail + 1))
 		continue
 	fi
@@ -101,7 +102,7 @@ for name in "${streams[@]}"; do
 	else
 		echo "FAIL: $name on $prof: md5 $got (want $want), $frames frames, $errors errors, $viol violations"
 		[ "$viol" -gt 0 ] && head -3 "$TMP/violations" | sed 's/^/  /'
-		cp "$TMP/violations" "$out_dir/gst-$prof-$name-violations" 2>/dev/null || true
+		cp "$TMP/violations" "$out_dir/gst-${prof//[:=]/-}-$name-violations" 2>/dev/null || true
 		fail=$((fail + 1))
 	fi
 done
