@@ -148,6 +148,10 @@ static int parse_item(char *item, struct emu_device *dev)
 	while ((tok = strtok_r(NULL, ":", &save))) {
 		if (!strcmp(tok, "single"))
 			dev->single = true;
+		else if (!strcmp(tok, "api=single"))
+			dev->splane = true;
+		else if (!strcmp(tok, "api=mplane"))
+			dev->splane = false;
 		else if (!strcmp(tok, "layout=nv12"))
 			dev->cfg.capture_fourcc = V4L2_PIX_FMT_NV12;
 		else if (!strcmp(tok, "layout=nv12_4l4"))

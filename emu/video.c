@@ -138,8 +138,8 @@ struct emu_instance *emu_video_open(struct emu_device *dev, int *err)
 	inst->held = -1;
 	inst->prio = V4L2_PRIORITY_DEFAULT;
 	dev->prio_count[V4L2_PRIORITY_DEFAULT]++;
-	inst->out.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	inst->cap.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	inst->out.type = dev->splane ? V4L2_BUF_TYPE_VIDEO_OUTPUT : V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+	inst->cap.type = dev->splane ? V4L2_BUF_TYPE_VIDEO_CAPTURE : V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
 	inst->out.fmt.width = DEFAULT_W;
 	inst->out.fmt.height = DEFAULT_H;
 	adjust_out_fmt(dev, &inst->out.fmt);
@@ -196,9 +196,9 @@ void emu_video_close(struct emu_instance *inst)
 
 static struct emu_queue *queue_of(struct emu_instance *inst, uint32_t type)
 {
-	if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE)
+	if (type == inst->out.type)
 		return &inst->out;
-	if (type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE)
+	if (type == inst->cap.type)
 		return &inst->cap;
 	return NULL;
 }
@@ -249,7 +249,6 @@ static uint32_t buf_caps(const struct emu_instance *inst, const struct emu_queue
 static int alloc_buffers(struct emu_queue *q, unsigned int count, uint32_t size)
 {
 	unsigned int first = q->nbufs;
-	uint32_t off_base = q->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE ? EMU_CAPTURE_OFF : 0;
 
 	for (unsigned int i = first; i < first + count && i < EMU_MAX_BUFFERS; i++) {
 		struct emu_buf *b = &q->bufs[i];
@@ -273,7 +272,6 @@ static int alloc_buffers(struct emu_queue *q, unsigned int count, uint32_t size)
 		b->length = size;
 		b->state = EMU_BUF_DEQUEUED;
 		b->field = V4L2_FIELD_NONE;
-		(void)off_base;
 		q->nbufs++;
 	}
 	return (int)(q->nbufs - first);
@@ -281,7 +279,7 @@ static int alloc_buffers(struct emu_queue *q, unsigned int count, uint32_t size)
 
 static uint32_t mem_offset(const struct emu_queue *q, unsigned int i)
 {
-	return (q->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE ? EMU_CAPTURE_OFF : 0) +
+	return (V4L2_TYPE_IS_CAPTURE(q->type) ? EMU_CAPTURE_OFF : 0) +
 	       i * EMU_BUF_OFF_STEP;
 }
 
@@ -323,6 +321,7 @@ static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb
 {
 	struct emu_queue *q = queue_of(inst, cb->format.type);
 	const struct v4l2_pix_format_mplane *f = &cb->format.fmt.pix_mp;
+	uint32_t size;
 	unsigned int count;
 	int n;
 
@@ -338,12 +337,19 @@ static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb
 		return 0;
 	if (q->nbufs >= EMU_MAX_BUFFERS)
 		return -ENOBUFS;
-	if (f->num_planes != 1 || f->plane_fmt[0].sizeimage < q->fmt.plane_fmt[0].sizeimage)
+	if (V4L2_TYPE_IS_MULTIPLANAR(q->type)) {
+		if (f->num_planes != 1)
+			return -EINVAL;
+		size = f->plane_fmt[0].sizeimage;
+	} else {
+		size = cb->format.fmt.pix.sizeimage;
+	}
+	if (size < q->fmt.plane_fmt[0].sizeimage)
 		return -EINVAL;
 	count = cb->count;
 	if (count > EMU_MAX_BUFFERS - q->nbufs)
 		count = EMU_MAX_BUFFERS - q->nbufs;
-	n = alloc_buffers(q, count, f->plane_fmt[0].sizeimage);
+	n = alloc_buffers(q, count, size);
 	if (n <= 0)
 		return -ENOMEM;
 	cb->count = (uint32_t)n;
@@ -352,6 +358,8 @@ static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb
 
 static int check_planes(const struct v4l2_buffer *b)
 {
+	if (!V4L2_TYPE_IS_MULTIPLANAR(b->type))
+		return 0;
 	if (!b->m.planes)
 		return -EFAULT;
 	if (b->length < 1 || b->length > VIDEO_MAX_PLANES)
@@ -400,6 +408,12 @@ static void fill_buf(const struct emu_queue *q, unsigned int i, struct v4l2_buff
 	else
 		b->request_fd = 0;
 	b->flags = flags;
+	if (!V4L2_TYPE_IS_MULTIPLANAR(q->type)) {
+		b->bytesused = x->bytesused;
+		b->length = x->length;
+		b->m.offset = mem_offset(q, i);
+		return;
+	}
 	memset(&p[0], 0, sizeof(p[0]));
 	p[0].bytesused = x->bytesused;
 	p[0].length = x->length;
@@ -480,7 +494,9 @@ static int qbuf(struct emu_instance *inst, struct v4l2_buffer *b)
 		return -EINVAL;
 	}
 	if (q == &inst->out) {
-		uint32_t used = b->m.planes[0].bytesused, off = b->m.planes[0].data_offset;
+		bool mp = V4L2_TYPE_IS_MULTIPLANAR(q->type);
+		uint32_t used = mp ? b->m.planes[0].bytesused : b->bytesused;
+		uint32_t off = mp ? b->m.planes[0].data_offset : 0;
 
 		if (used == 0)
 			used = x->length;
@@ -613,7 +629,7 @@ static int enum_fmt(struct emu_instance *inst, struct v4l2_fmtdesc *d)
 	uint32_t fmts[4], index = d->index, type = d->type;
 	int n;
 
-	if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE) {
+	if (type == inst->out.type) {
 		if (index != 0)
 			return -EINVAL;
 		memset(d, 0, sizeof(*d));
@@ -624,7 +640,7 @@ static int enum_fmt(struct emu_instance *inst, struct v4l2_fmtdesc *d)
 		snprintf((char *)d->description, sizeof(d->description), "H.264 Parsed Slice Data");
 		return 0;
 	}
-	if (type != V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE)
+	if (type != inst->cap.type)
 		return -EINVAL;
 	n = capture_formats(inst, fmts);
 	if (index >= (uint32_t)n)
@@ -652,41 +668,104 @@ static int enum_fmt(struct emu_instance *inst, struct v4l2_fmtdesc *d)
 	return 0;
 }
 
+/* Single-planar API: the client's v4l2_pix_format <-> the internal one-plane MPLANE format. */
+static void from_pix(const struct v4l2_pix_format *p, struct v4l2_pix_format_mplane *m)
+{
+	bool ext = p->priv == V4L2_PIX_FMT_PRIV_MAGIC; /* v4l_sanitize_format() */
+
+	memset(m, 0, sizeof(*m));
+	m->width = p->width;
+	m->height = p->height;
+	m->pixelformat = p->pixelformat;
+	m->field = p->field;
+	m->colorspace = p->colorspace;
+	m->num_planes = 1;
+	m->plane_fmt[0].bytesperline = p->bytesperline;
+	m->plane_fmt[0].sizeimage = p->sizeimage;
+	if (ext) {
+		m->ycbcr_enc = (uint8_t)p->ycbcr_enc;
+		m->quantization = (uint8_t)p->quantization;
+		m->xfer_func = (uint8_t)p->xfer_func;
+	}
+}
+
+static void to_pix(const struct v4l2_pix_format_mplane *m, struct v4l2_pix_format *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->width = m->width;
+	p->height = m->height;
+	p->pixelformat = m->pixelformat;
+	p->field = m->field;
+	p->bytesperline = m->plane_fmt[0].bytesperline;
+	p->sizeimage = m->plane_fmt[0].sizeimage;
+	p->colorspace = m->colorspace;
+	p->priv = V4L2_PIX_FMT_PRIV_MAGIC;
+	p->flags = m->flags;
+	p->ycbcr_enc = m->ycbcr_enc;
+	p->quantization = m->quantization;
+	p->xfer_func = m->xfer_func;
+}
+
+static void fmt_in(const struct emu_queue *q, const struct v4l2_format *f,
+		   struct v4l2_pix_format_mplane *m)
+{
+	if (V4L2_TYPE_IS_MULTIPLANAR(q->type))
+		*m = f->fmt.pix_mp;
+	else
+		from_pix(&f->fmt.pix, m);
+}
+
+static void fmt_out(const struct emu_queue *q, const struct v4l2_pix_format_mplane *m,
+		    struct v4l2_format *f)
+{
+	memset(&f->fmt, 0, sizeof(f->fmt));
+	if (V4L2_TYPE_IS_MULTIPLANAR(q->type))
+		f->fmt.pix_mp = *m;
+	else
+		to_pix(m, &f->fmt.pix);
+}
+
 static int g_fmt(struct emu_instance *inst, struct v4l2_format *f)
 {
 	struct emu_queue *q = queue_of(inst, f->type);
 
 	if (!q)
 		return -EINVAL;
-	memset(&f->fmt, 0, sizeof(f->fmt));
-	f->fmt.pix_mp = q->fmt;
+	fmt_out(q, &q->fmt, f);
 	return 0;
 }
 
 static int try_fmt(struct emu_instance *inst, struct v4l2_format *f)
 {
 	struct emu_queue *q = queue_of(inst, f->type);
+	struct v4l2_pix_format_mplane m;
+
 
 	if (!q)
 		return -EINVAL;
+	fmt_in(q, f, &m);
 	if (q == &inst->out)
-		adjust_out_fmt(inst->dev, &f->fmt.pix_mp);
+		adjust_out_fmt(inst->dev, &m);
 	else
-		adjust_cap_fmt(inst, &f->fmt.pix_mp);
+		adjust_cap_fmt(inst, &m);
+	fmt_out(q, &m, f);
 	return 0;
 }
 
 static int s_fmt(struct emu_instance *inst, struct v4l2_format *f)
 {
 	struct emu_queue *q = queue_of(inst, f->type);
+	struct v4l2_pix_format_mplane m;
 
 	if (!q)
 		return -EINVAL;
 	if (q == &inst->out) {
 		if (inst->out.streaming || inst->out.nbufs || inst->cap.nbufs)
 			return -EBUSY;
-		adjust_out_fmt(inst->dev, &f->fmt.pix_mp);
-		inst->out.fmt = f->fmt.pix_mp;
+		fmt_in(q, f, &m);
+		adjust_out_fmt(inst->dev, &m);
+		inst->out.fmt = m;
+		fmt_out(q, &m, f);
 		/* A new coded size resets the CAPTURE format to the default for it. */
 		memset(&inst->cap.fmt, 0, sizeof(inst->cap.fmt));
 		adjust_cap_fmt(inst, &inst->cap.fmt);
@@ -694,8 +773,10 @@ static int s_fmt(struct emu_instance *inst, struct v4l2_format *f)
 	}
 	if (inst->cap.streaming || inst->cap.nbufs)
 		return -EBUSY;
-	adjust_cap_fmt(inst, &f->fmt.pix_mp);
-	inst->cap.fmt = f->fmt.pix_mp;
+	fmt_in(q, f, &m);
+	adjust_cap_fmt(inst, &m);
+	inst->cap.fmt = m;
+	fmt_out(q, &m, f);
 	return 0;
 }
 
@@ -728,7 +809,8 @@ static int querycap(struct emu_instance *inst, struct v4l2_capability *cap)
 	snprintf((char *)cap->card, sizeof(cap->card), "%s", p->card);
 	snprintf((char *)cap->bus_info, sizeof(cap->bus_info), "platform:%s", p->driver);
 	cap->version = EMU_KERNEL_VERSION;
-	cap->device_caps = V4L2_CAP_VIDEO_M2M_MPLANE | V4L2_CAP_STREAMING | V4L2_CAP_EXT_PIX_FORMAT;
+	cap->device_caps = (inst->dev->splane ? V4L2_CAP_VIDEO_M2M : V4L2_CAP_VIDEO_M2M_MPLANE) |
+			   V4L2_CAP_STREAMING | V4L2_CAP_EXT_PIX_FORMAT;
 	cap->capabilities = cap->device_caps | V4L2_CAP_DEVICE_CAPS;
 	return 0;
 }
