@@ -356,6 +356,78 @@ static int parse_idr_slice(struct rbsp *r, const struct h264_mini_nal *nal,
 	return r->overrun ? -1 : 0;
 }
 
+/* Slice header of a P slice of a frame (CAVLC or CABAC), enough for a picture that refers to
+ * the preceding IDR only: no reordering, no weighted prediction, sliding-window marking. */
+static int parse_p_slice(struct rbsp *r, const struct h264_mini_nal *nal,
+			 const struct v4l2_ctrl_h264_sps *sps, const struct v4l2_ctrl_h264_pps *pps,
+			 struct v4l2_ctrl_h264_decode_params *d,
+			 struct v4l2_ctrl_h264_slice_params *sl)
+{
+	memset(d, 0, sizeof(*d));
+	memset(sl, 0, sizeof(*sl));
+	rd_u(r, 8);
+	sl->first_mb_in_slice = rd_ue(r);
+	if (rd_ue(r) % 5 != 0 || sl->first_mb_in_slice != 0)
+		return -1;
+	sl->slice_type = V4L2_H264_SLICE_TYPE_P;
+	if (rd_ue(r) != pps->pic_parameter_set_id)
+		return -1;
+	if (sps->flags & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE)
+		sl->colour_plane_id = (uint8_t)rd_u(r, 2);
+	d->frame_num = (uint16_t)rd_u(r, sps->log2_max_frame_num_minus4 + 4);
+	if (!(sps->flags & V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY) && rd_u1(r))
+		return -1;
+	size_t poc_start = r->pos;
+	if (sps->pic_order_cnt_type == 0) {
+		d->pic_order_cnt_lsb =
+		    (uint16_t)rd_u(r, sps->log2_max_pic_order_cnt_lsb_minus4 + 4);
+		if (pps->flags & V4L2_H264_PPS_FLAG_BOTTOM_FIELD_PIC_ORDER_IN_FRAME_PRESENT)
+			d->delta_pic_order_cnt_bottom = rd_se(r);
+	} else if (sps->pic_order_cnt_type == 1) {
+		return -1; /* not needed by this test */
+	}
+	d->pic_order_cnt_bit_size = (uint32_t)(r->pos - poc_start);
+	if (pps->flags & V4L2_H264_PPS_FLAG_REDUNDANT_PIC_CNT_PRESENT)
+		sl->redundant_pic_cnt = (uint8_t)rd_ue(r);
+	sl->num_ref_idx_l0_active_minus1 = pps->num_ref_idx_l0_default_active_minus1;
+	if (rd_u1(r)) /* num_ref_idx_active_override_flag */
+		sl->num_ref_idx_l0_active_minus1 = (uint8_t)rd_ue(r);
+	if (rd_u1(r)) /* ref_pic_list_modification_flag_l0 */
+		return -1;
+	if (pps->flags & V4L2_H264_PPS_FLAG_WEIGHTED_PRED)
+		return -1;
+	size_t marking_start = r->pos;
+	if (nal->ref_idc && rd_u1(r)) /* adaptive_ref_pic_marking_mode_flag */
+		return -1;
+	d->dec_ref_pic_marking_bit_size = (uint32_t)(r->pos - marking_start);
+	if (pps->flags & V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE)
+		sl->cabac_init_idc = (uint8_t)rd_ue(r);
+	sl->slice_qp_delta = (int8_t)rd_se(r);
+	if (pps->flags & V4L2_H264_PPS_FLAG_DEBLOCKING_FILTER_CONTROL_PRESENT) {
+		sl->disable_deblocking_filter_idc = (uint8_t)rd_ue(r);
+		if (sl->disable_deblocking_filter_idc != 1) {
+			sl->slice_alpha_c0_offset_div2 = (int8_t)rd_se(r);
+			sl->slice_beta_offset_div2 = (int8_t)rd_se(r);
+		}
+	}
+	if (pps->flags & V4L2_H264_PPS_FLAG_ENTROPY_CODING_MODE)
+		while (r->pos % 8)
+			rd_u1(r);
+	sl->header_bit_size = (uint32_t)r->pos;
+	d->nal_ref_idc = (uint16_t)nal->ref_idc;
+	d->flags = V4L2_H264_DECODE_PARAM_FLAG_PFRAME;
+	/* 8.2.1 after an IDR (prevFrameNumOffset 0, no wrap) */
+	if (sps->pic_order_cnt_type == 0) {
+		d->top_field_order_cnt = d->pic_order_cnt_lsb;
+		d->bottom_field_order_cnt = d->top_field_order_cnt + d->delta_pic_order_cnt_bottom;
+	} else {
+		int32_t poc = 2 * d->frame_num - (nal->ref_idc ? 0 : 1);
+		d->top_field_order_cnt = poc;
+		d->bottom_field_order_cnt = poc;
+	}
+	return r->overrun ? -1 : 0;
+}
+
 int h264_mini_parse_first_idr(const uint8_t *buf, size_t size, struct h264_mini_picture *pic,
 			      char *err, size_t err_size)
 {
@@ -387,7 +459,7 @@ int h264_mini_parse_first_idr(const uint8_t *buf, size_t size, struct h264_mini_
 				return -1;
 			}
 			if (pic->n_slices > 0 && sl.first_mb_in_slice == 0)
-				break; /* the next picture starts */
+				break; /* another IDR picture follows */
 			if (pic->n_slices == H264_MINI_MAX_SLICES) {
 				set_err(err, err_size, "too many slices");
 				return -1;
@@ -398,6 +470,19 @@ int h264_mini_parse_first_idr(const uint8_t *buf, size_t size, struct h264_mini_
 			pic->slice_nal[pic->n_slices] = nal;
 			pic->n_slices++;
 			continue;
+		} else if (pic->n_slices > 0 && nal.type == 1) {
+			/* the next picture: keep it if it is a single-slice P picture */
+			ret = parse_p_slice(&r, &nal, &pic->sps, &pic->pps, &pic->p_decode,
+					    &pic->p_slice);
+			rbsp_free(&r);
+			struct h264_mini_nal next;
+			size_t p2 = pos;
+			bool more_slices = h264_mini_next_nal(buf, size, &p2, &next) == 0 &&
+					   next.type == 1 && (next.data[1] & 0x80) == 0;
+			pic->has_p = ret == 0 && !more_slices;
+			if (pic->has_p)
+				pic->p_nal = nal;
+			break;
 		} else if (pic->n_slices > 0 && nal.type >= 1 && nal.type <= 5) {
 			rbsp_free(&r);
 			break;

@@ -8,6 +8,7 @@
 #ifndef EMU_TEST_H264_MINI_H
 #define EMU_TEST_H264_MINI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/v4l2-controls.h>
@@ -30,6 +31,12 @@ struct h264_mini_picture {
 	struct h264_mini_nal slice_nal[H264_MINI_MAX_SLICES];
 	int n_slices;
 	int width, height; /* coded size in pixels */
+	/* the picture after the IDR, when it is a single-slice P picture referring to the IDR
+	 * (parsed for a two-picture decode; has_p false otherwise) */
+	bool has_p;
+	struct v4l2_ctrl_h264_decode_params p_decode;
+	struct v4l2_ctrl_h264_slice_params p_slice;
+	struct h264_mini_nal p_nal;
 };
 
 /* Find the next Annex B NAL unit at or after *pos; 0 when found, -1 at the end. */

@@ -1715,6 +1715,92 @@ static void misuse_qbuf(struct session *s)
 	session_close(s);
 }
 
+/*
+ * Two pictures: the IDR into CAPTURE 0, then the P picture into CAPTURE 1 with a DPB whose one
+ * entry names the IDR by the timestamp of its CAPTURE buffer (reference_ts, as vb2 looks it up).
+ * CAPTURE 0 stays dequeued while the P picture decodes, as a client must keep references.
+ */
+static void decode_two_pictures(struct session *s, const uint8_t *ref, size_t ref_size)
+{
+	struct h264_mini_picture copy;
+	struct v4l2_ext_control c[4];
+	struct v4l2_buffer b;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES];
+	const uint64_t ts[2] = {3000000, 3040000}; /* us */
+	uint32_t w = (uint32_t)s->pic->width, h = (uint32_t)s->pic->height;
+	size_t fs = (size_t)w * h * 3 / 2;
+
+	if (!s->pic->has_p)
+		return;
+	if (ref_size < 2 * fs) {
+		check(false, "reference has two pictures (%zu bytes)", ref_size);
+		return;
+	}
+	if (!session_setup(s, 2, 2, "two pictures"))
+		return;
+	stream(s, VIDIOC_STREAMON, s->out_t);
+	stream(s, VIDIOC_STREAMON, s->cap_t);
+	qbuf(s, s->cap_t, 0, NO_REQUEST, 0, 0);
+	qbuf(s, s->cap_t, 1, NO_REQUEST, 0, 0);
+	for (int k = 0; k < 2; k++) {
+		int r = alloc_request(s);
+		unsigned int n = picture_ctrls(s, c, &copy, s->prof->slice_ctrls);
+		if (k == 1) {
+			copy.decode = s->pic->p_decode;
+			struct v4l2_h264_dpb_entry *e = &copy.decode.dpb[0];
+			e->reference_ts = ts[0] * 1000;
+			e->pic_num = s->pic->decode.frame_num;
+			e->frame_num = s->pic->decode.frame_num;
+			e->fields = V4L2_H264_FRAME_REF;
+			e->top_field_order_cnt = s->pic->decode.top_field_order_cnt;
+			e->bottom_field_order_cnt = s->pic->decode.bottom_field_order_cnt;
+			e->flags = V4L2_H264_DPB_ENTRY_FLAG_VALID | V4L2_H264_DPB_ENTRY_FLAG_ACTIVE;
+			copy.slice[0] = s->pic->p_slice;
+			copy.slice[0].ref_pic_list0[0].fields = V4L2_H264_FRAME_REF;
+			copy.slice[0].ref_pic_list0[0].index = 0;
+			/* payload: the P slice */
+			size_t o = 0;
+			if (s->prof->start_code == V4L2_STATELESS_H264_START_CODE_ANNEX_B) {
+				s->payload[o++] = 0;
+				s->payload[o++] = 0;
+				s->payload[o++] = 1;
+			}
+			memcpy(s->payload + o, s->pic->p_nal.data, s->pic->p_nal.size);
+			s->payload_size = o + s->pic->p_nal.size;
+		} else {
+			s->job_first = 0;
+			s->job_count = s->pic->n_slices;
+			build_payload(s);
+		}
+		int ret = set_ext_ctrls(s->vfd, VIDIOC_S_EXT_CTRLS, V4L2_CTRL_WHICH_REQUEST_VAL, r,
+					c, n, NULL);
+		if (!ret)
+			ret = qbuf(s, s->out_t, (unsigned int)k, r, 0, ts[k]);
+		if (!ret)
+			ret = xioctl(r, MEDIA_REQUEST_IOC_QUEUE, NULL);
+		check(ret == 0, "%s picture queued (%s)", k ? "P" : "IDR",
+		      ret ? errname(errno) : "ok");
+		struct pollfd p = {.fd = r, .events = POLLPRI};
+		int pr = poll(&p, 1, 10000);
+		check(pr == 1 && (p.revents & POLLPRI), "%s request completes", k ? "P" : "IDR");
+		dqbuf(s, s->out_t, &b, planes);
+		ret = dqbuf(s, s->cap_t, &b, planes);
+		check(ret == 0 && b.index == (unsigned int)k && !(b.flags & V4L2_BUF_FLAG_ERROR) &&
+			  (uint64_t)b.timestamp.tv_sec * 1000000 + (uint64_t)b.timestamp.tv_usec ==
+			      ts[k],
+		      "%s picture: CAPTURE %u, flags 0x%x, timestamp %ld.%06ld", k ? "P" : "IDR",
+		      b.index, b.flags, (long)b.timestamp.tv_sec, (long)b.timestamp.tv_usec);
+		close(r);
+	}
+	for (int k = 0; k < 2; k++) {
+		long d = compare_picture(s->cap[k].map, s->cap[k].len, s->prof->capture_fourcc,
+					 s->cap_pix.bpl, w, h, ref + (size_t)k * fs);
+		check(d == 0, "%s picture equals FFmpeg's decode: %ld of %zu samples differ",
+		      k ? "P" : "IDR", d, fs);
+	}
+	session_close(s);
+}
+
 static void check_emu_outputs(const struct profile *prof, long want_frames)
 {
 	const char *stats = getenv("V4L2_EMU_STATS");
@@ -1791,8 +1877,8 @@ static int cmd_decode(const char *devices, const char *stream_path, const char *
 	if (!stream || !ref)
 		return finish();
 	int ret = h264_mini_parse_first_idr(stream, stream_size, &pic, err, sizeof(err));
-	check(ret == 0, "parse the test stream's SPS/PPS/IDR picture (%d slice(s))%s%s",
-	      pic.n_slices, ret ? ": " : "", ret ? err : "");
+	check(ret == 0, "parse the test stream's SPS/PPS/IDR picture (%d slice(s))%s%s%s",
+	      pic.n_slices, pic.has_p ? " and its P picture" : "", ret ? ": " : "", ret ? err : "");
 	if (ret)
 		return finish();
 
@@ -1818,8 +1904,10 @@ static int cmd_decode(const char *devices, const char *stream_path, const char *
 	misuse_queued_request(&s);
 	misuse_qbuf(&s);
 	hold_then_flush(&s);
-	/* the main decode, plus the buffer released by FLUSH in slice-based runs */
-	check_emu_outputs(s.prof, 1 + (s.prof->hold_capture && pic.n_slices > 1));
+	decode_two_pictures(&s, ref, ref_size);
+	/* the main decode, the buffer released by FLUSH in slice-based runs, the two pictures */
+	check_emu_outputs(s.prof,
+			  1 + (s.prof->hold_capture && pic.n_slices > 1) + (pic.has_p ? 2 : 0));
 	free(stream);
 	free(ref);
 	return finish();
