@@ -1658,6 +1658,32 @@ static void misuse_queued_request(struct session *s)
 	session_close(s);
 }
 
+/* Only CAPTURE buffers allocated: changing the OUTPUT format would reset the CAPTURE format
+ * under them -> EBUSY (hantro_set_fmt_out, cedrus_s_fmt_vid_out, rkvdec_s_output_fmt). */
+static void misuse_fmt_with_capture_buffers(struct session *s)
+{
+	struct v4l2_format f;
+
+	if (!session_setup(s, 0, 1, "S_FMT with CAPTURE buffers"))
+		return;
+	fmt_init(s, &f, s->out_t, V4L2_PIX_FMT_H264_SLICE, (uint32_t)s->pic->width * 2,
+		 (uint32_t)s->pic->height * 2, 256 * 1024);
+	check_errno(xioctl(s->vfd, VIDIOC_S_FMT, &f), EBUSY,
+		    "S_FMT(OUTPUT, other size) with only CAPTURE buffers allocated");
+	struct v4l2_requestbuffers rb;
+	memset(&rb, 0, sizeof(rb));
+	rb.type = s->cap_t;
+	rb.memory = V4L2_MEMORY_MMAP;
+	for (unsigned int i = 0; i < MAX_BUFS; i++)
+		if (s->cap[i].map) {
+			munmap(s->cap[i].map, s->cap[i].len);
+			s->cap[i].map = NULL;
+		}
+	check_ok(xioctl(s->vfd, VIDIOC_REQBUFS, &rb), "REQBUFS(CAPTURE, 0) frees them");
+	check_ok(xioctl(s->vfd, VIDIOC_S_FMT, &f), "S_FMT(OUTPUT, other size) once freed");
+	session_close(s);
+}
+
 static void misuse_qbuf(struct session *s)
 {
 	struct h264_mini_picture copy;
@@ -1903,6 +1929,7 @@ static int cmd_decode(const char *devices, const char *stream_path, const char *
 	misuse_controls_per_request(&s);
 	misuse_queued_request(&s);
 	misuse_qbuf(&s);
+	misuse_fmt_with_capture_buffers(&s);
 	hold_then_flush(&s);
 	decode_two_pictures(&s, ref, ref_size);
 	/* the main decode, the buffer released by FLUSH in slice-based runs, the two pictures */
