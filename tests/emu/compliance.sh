@@ -1,17 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # v4l2-compliance (Debian v4l-utils) against an emulated decoder under the library.
-# Usage: compliance.sh PROFILE   (hantro-g1, rkvdec, cedrus)
+# Usage: compliance.sh DEVICE   (hantro-g1, rkvdec, cedrus, cedrus:api=single, ...)
 # Env (from meson): V4L2R_EMU_PRELOAD (LD_PRELOAD value), V4L2R_EMU_OUT (where the log goes).
 # The full output is written to $V4L2R_EMU_OUT/v4l2-compliance-PROFILE.txt (tests/logs/ keeps the
 # committed copy). The test fails on any failed test that is not on the allow-list below.
 set -euo pipefail
 
-prof=${1:?profile}
+prof=${1:?profile}  # a V4L2_EMU_DEVICES item, e.g. cedrus or cedrus:api=single
+base=${prof%%:*}
 : "${V4L2R_EMU_PRELOAD:?}"
 out_dir=${V4L2R_EMU_OUT:-.}
 lib=${V4L2R_EMU_PRELOAD##*:}
-log="$out_dir/v4l2-compliance-$prof.txt"
+log="$out_dir/v4l2-compliance-${prof//[:=]/-}.txt"
 
 die() {
 	echo "FAIL: $*" >&2
@@ -44,7 +45,7 @@ declare -A ALLOW=(
 # interface) through sysfs: run it with the same umockdev testbed as gst.sh.
 command -v umockdev-run >/dev/null || die "umockdev-run not installed (apt-get install umockdev)"
 . "$(dirname "$0")/udev-testbed.sh"
-drv=$(emu_driver_name "$prof") || die "unknown profile $prof"
+drv=$(emu_driver_name "$base") || die "unknown profile $prof"
 idx=$(emu_free_index)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/v4l2r-compliance.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -73,7 +74,7 @@ while IFS= read -r line; do
 	name=${line#*test }
 	name=${name%%: FAIL*}
 	key=
-	[ -n "${ALLOW[$prof:$name]+x}" ] && key="$prof:$name"
+	[ -n "${ALLOW[$base:$name]+x}" ] && key="$base:$name"
 	[ -n "${ALLOW[*:$name]+x}" ] && key="*:$name"
 	if [ -n "$key" ]; then
 		echo "allowed: $name (${ALLOW[$key]})"
