@@ -183,9 +183,13 @@ static int h264_bit_depth(struct emu_instance *inst)
 	const struct v4l2_ctrl_h264_sps *sps =
 	    emu_inst_ctrl(inst, V4L2_CID_STATELESS_H264_SPS, &size);
 
+	struct v4l2_ctrl_h264_sps n;
+
 	if (!sps || size < sizeof(*sps))
 		return 8;
-	return sps->bit_depth_luma_minus8 == 2 ? 10 : 8;
+	n = *sps;
+	h264_normalize_sps(&n);
+	return n.bit_depth_luma_minus8 == 2 ? 10 : 8;
 }
 
 /* ---- decoding instance ---- */

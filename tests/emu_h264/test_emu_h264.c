@@ -760,6 +760,21 @@ static void test_ctrls(void)
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_SPS, &sps,
 				       sizeof(sps)) == -EINVAL,
 	       "max_num_ref_frames 33");
+	{
+		struct emu_instance inst = {.cfg = cfg_rkvdec};
+
+		EXPECT(emu_codec_h264.bit_depth(&inst) == 8, "bit depth without an SPS");
+		memset(&sps, 0, sizeof(sps));
+		sps.profile_idc = 110;
+		sps.chroma_format_idc = 1;
+		sps.bit_depth_luma_minus8 = sps.bit_depth_chroma_minus8 = 2;
+		inst.cur[inst.ncur++] =
+		    (struct fake_ctrl){V4L2_CID_STATELESS_H264_SPS, &sps, sizeof(sps)};
+		EXPECT(emu_codec_h264.bit_depth(&inst) == 10, "High 10 SPS: 10-bit");
+		sps.profile_idc = 77; /* the kernel keeps 8-bit for Main */
+		EXPECT(emu_codec_h264.bit_depth(&inst) == 8, "Main SPS: 8-bit");
+		memset(&sps, 0, sizeof(sps));
+	}
 	memset(&pps, 0, sizeof(pps));
 	EXPECT(emu_codec_h264.try_ctrl(&cfg_hantro, V4L2_CID_STATELESS_H264_PPS, &pps,
 				       sizeof(pps)) == 0,
