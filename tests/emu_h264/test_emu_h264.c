@@ -817,7 +817,7 @@ static void test_ctrls(void)
 
 /* ---- mutations ---- */
 
-enum { SPS, PPS, DP, DPB, SP };
+enum { SPS, PPS, DP, DPB, SP, PW };
 
 struct mutation {
 	int what; /* SPS, PPS, DP (decode params), DPB (entry field, entry index in arg2), SP */
@@ -932,7 +932,7 @@ static void mutate(struct req *r, int arg)
 	struct v4l2_h264_dpb_entry *e = &r->dp.dpb[cur_entry];
 	struct v4l2_ctrl_h264_slice_params *sp = &r->sp;
 
-	if ((m->what == SP) != (arg >= 1000))
+	if ((m->what == SP || m->what == PW) != (arg >= 1000))
 		return;
 #define F(struct_, field, expr) else if (!strcmp(n, #field)) struct_->field = expr
 	if (m->what == SPS) {
@@ -981,7 +981,7 @@ static void mutate(struct req *r, int arg)
 		  pps->num_ref_idx_l0_default_active_minus1 ? 0 : 1);
 		F(pps, num_ref_idx_l1_default_active_minus1,
 		  pps->num_ref_idx_l1_default_active_minus1 + 1);
-		F(pps, weighted_bipred_idc, pps->weighted_bipred_idc ^ 1);
+		F(pps, weighted_bipred_idc, pps->weighted_bipred_idc ? 0 : 2);
 		F(pps, pic_init_qp_minus26, pps->pic_init_qp_minus26 + 1);
 		F(pps, pic_init_qs_minus26, pps->pic_init_qs_minus26 + 1);
 		F(pps, chroma_qp_index_offset, pps->chroma_qp_index_offset + 1);
@@ -1058,11 +1058,30 @@ static void mutate(struct req *r, int arg)
 		F(sp, slice_beta_offset_div2, sp->slice_beta_offset_div2 + 1);
 		F(sp, num_ref_idx_l0_active_minus1, sp->num_ref_idx_l0_active_minus1 + 1);
 		F(sp, num_ref_idx_l1_active_minus1, sp->num_ref_idx_l1_active_minus1 + 1);
+		else if (!strcmp(n, "ref_pic_list1")) sp->ref_pic_list1[0].index ^= 1;
 		else if (!strcmp(n, "ref_pic_list0")) sp->ref_pic_list0[0].index ^= 1;
 		else if (!strcmp(n, "flags.DIRECT_SPATIAL_MV_PRED"))
 		    FLIP(sp->flags, V4L2_H264_SLICE_FLAG_DIRECT_SPATIAL_MV_PRED);
 		else if (!strcmp(n, "flags.SP_FOR_SWITCH"))
 		    FLIP(sp->flags, V4L2_H264_SLICE_FLAG_SP_FOR_SWITCH);
+	}
+	if (m->what == PW) {
+		struct v4l2_h264_weight_factors *w0 = &r->pw.weight_factors[0];
+
+		if (!strcmp(n, "luma_log2_weight_denom"))
+			r->pw.luma_log2_weight_denom ^= 1;
+		else if (!strcmp(n, "chroma_log2_weight_denom"))
+			r->pw.chroma_log2_weight_denom ^= 1;
+		else if (!strcmp(n, "luma_weight[0]"))
+			w0->luma_weight[0]++;
+		else if (!strcmp(n, "luma_offset[0]"))
+			w0->luma_offset[0]++;
+		else if (!strcmp(n, "chroma_weight[0][1]"))
+			w0->chroma_weight[0][1]++;
+		else if (!strcmp(n, "chroma_offset[0][0]"))
+			w0->chroma_offset[0][0]++;
+		else if (!strcmp(n, "absent"))
+			r->has_pw = false;
 	}
 #undef F
 }
@@ -1418,6 +1437,79 @@ static void test_dump(void)
 	}
 }
 
+/* Mutations that need B slices and explicit weighted prediction (an x264 clip): all caught. */
+static void test_mutations_b(const char *clip)
+{
+	static const struct mutation b_muts[] = {
+	    {SP, "num_ref_idx_l1_active_minus1", NULL},
+	    {SP, "flags.DIRECT_SPATIAL_MV_PRED", NULL},
+	    {SP, "ref_pic_list1", NULL},
+	    {PPS, "weighted_bipred_idc", NULL},
+	    {SPS, "flags.DIRECT_8X8_INFERENCE", NULL},
+	    {PPS, "flags.TRANSFORM_8X8_MODE", NULL},
+	};
+	static const struct mutation p_muts[] = {
+	    {PW, "luma_log2_weight_denom", NULL},
+	    {PW, "chroma_log2_weight_denom", NULL},
+	    {PW, "luma_weight[0]", NULL},
+	    {PW, "luma_offset[0]", NULL},
+	    {PW, "chroma_weight[0][1]", NULL},
+	    {PW, "chroma_offset[0][0]", NULL},
+	    {PW, "absent", NULL},
+	};
+	struct stream st;
+	int b_au = -1, p_au = -1, n_caught = 0;
+
+	if (stream_load(&st, clip) || st.n_aus < 12) {
+		EXPECT(0, "cannot load %s", clip);
+		return;
+	}
+	for (int a = 3; a < 12 && (b_au < 0 || p_au < 0); a++) {
+		const struct au *au = &st.aus[a];
+		const struct nal *nl = &st.nals[au->first_nal];
+		struct h264_slice s;
+
+		if (h264_parse_slice(nl->p, nl->n, &au->sps.v, &au->pps.v, &s))
+			continue;
+		if (s.slice_type == 1 && b_au < 0)
+			b_au = a;
+		if (s.slice_type == 0 && s.has_pwt && p_au < 0)
+			p_au = a;
+	}
+	EXPECT(b_au >= 0 && p_au >= 0, "%s: no B / weighted P picture in AUs 3..11", clip);
+	for (int set = 0; set < 2 && b_au >= 0 && p_au >= 0; set++) {
+		const struct mutation *list = set ? p_muts : b_muts;
+		size_t n =
+		    set ? sizeof(p_muts) / sizeof(p_muts[0]) : sizeof(b_muts) / sizeof(b_muts[0]);
+
+		for (size_t i = 0; i < n; i++) {
+			const struct mutation *m = &list[i];
+			bool sl = m->what == SP || m->what == PW;
+			struct run good = {
+			    .cfg = sl ? &cfg_cedrus : &cfg_hantro, .mutate_au = -1, .stop_au = 12};
+			struct run bad = {.cfg = good.cfg,
+					  .mutate_au = set ? p_au : b_au,
+					  .stop_au = 12,
+					  .mutate = mutate,
+					  .arg = sl ? 1000 : 0};
+			bool c;
+
+			cur_mutation = m;
+			cur_entry = 0;
+			run_stream(&st, &good);
+			run_stream(&st, &bad);
+			c = good.violations == 0 && good.n_fail == 0 && caught(&good, &bad);
+			n_caught += c;
+			EXPECT(c, "%s: mutation of %s at AU %d not caught", clip, m->name,
+			       bad.mutate_au);
+			run_free(&good);
+			run_free(&bad);
+		}
+	}
+	printf("B / weighted-prediction mutations: %d caught\n", n_caught);
+	stream_free(&st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1431,8 +1523,11 @@ int main(int argc, char **argv)
 	test_conformance(argv[1]);
 	test_mutations(argv[1]);
 	test_garbage(argv[1]);
-	for (int i = 2; i < argc; i++)
+	for (int i = 2; i < argc; i++) {
 		test_clip(argv[i]);
+		if (strstr(argv[i], "high-b-wp"))
+			test_mutations_b(argv[i]);
+	}
 	printf("%d failure(s)\n", failures);
 	return failures ? 1 : 0;
 }
