@@ -139,6 +139,7 @@ struct emu_instance {
 	bool held_error;
 	bool release_held; /* DECODER_CMD flush asked to release the held buffer */
 	bool closing;
+	int waiters; /* threads blocked in DQBUF on this instance */
 	bool stats_done;
 	int prio;
 	/* control events (v4l2_ctrl_subscribe_event) */

@@ -171,6 +171,10 @@ void emu_video_close(struct emu_instance *inst)
 	struct emu_instance **pp;
 
 	inst->closing = true;
+	/* A thread blocked in DQBUF still uses the instance (the kernel holds the file). */
+	pthread_cond_broadcast(&emu_cv);
+	while (inst->waiters)
+		pthread_cond_wait(&emu_cv, &emu_lock);
 	emu_worker_wait_idle(inst);
 	emu_queue_cancel(inst, &inst->out);
 	emu_queue_cancel(inst, &inst->cap);
@@ -565,9 +569,13 @@ static int dqbuf(struct emu_instance *inst, int fd, struct v4l2_buffer *b)
 			break;
 		if (emu_fd_nonblock(fd))
 			return -EAGAIN;
+		inst->waiters++;
 		pthread_cond_wait(&emu_cv, &emu_lock);
-		if (inst->closing)
+		inst->waiters--;
+		if (inst->closing) {
+			pthread_cond_broadcast(&emu_cv);
 			return -EINVAL;
+		}
 	}
 	/* Dequeued: DONE is cleared, ERROR stays (v4l2-compliance checks both). */
 	q->bufs[best].state = EMU_BUF_DEQUEUED;
