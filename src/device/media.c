@@ -151,6 +151,9 @@ out:
  * (hantro on RK3288/RK3399). Returns the number found (<= max), -1 on error.
  */
 #define MAX_DEVNODES 4
+/* MEDIA_LNK_FL_LINK_TYPE is (0xf << 28) on a signed int in the uAPI header: undefined behaviour
+ * when evaluated, so the mask is spelled out. */
+#define LINK_TYPE_MASK 0xf0000000u
 static int decoder_devnodes(struct v4l2r_driver *drv, int fd, uint32_t *majors, uint32_t *minors)
 {
 	struct media_v2_topology topo = {0};
@@ -188,7 +191,7 @@ static int decoder_devnodes(struct v4l2r_driver *drv, int fd, uint32_t *majors, 
 
 		/* Data links touching the decoder: the entity at the other end. */
 		for (uint32_t l = 0; l < topo.num_links && !done; l++) {
-			if ((links[l].flags & MEDIA_LNK_FL_LINK_TYPE) != MEDIA_LNK_FL_DATA_LINK)
+			if ((links[l].flags & LINK_TYPE_MASK) != MEDIA_LNK_FL_DATA_LINK)
 				continue;
 			uint32_t src_ent = 0, sink_ent = 0, other;
 
@@ -206,7 +209,7 @@ static int decoder_devnodes(struct v4l2r_driver *drv, int fd, uint32_t *majors, 
 				continue;
 			/* The V4L video interface linked to that entity. */
 			for (uint32_t k = 0; k < topo.num_links && !done; k++) {
-				if ((links[k].flags & MEDIA_LNK_FL_LINK_TYPE) !=
+				if ((links[k].flags & LINK_TYPE_MASK) !=
 					MEDIA_LNK_FL_INTERFACE_LINK ||
 				    links[k].sink_id != other)
 					continue;
