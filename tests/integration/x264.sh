@@ -14,7 +14,7 @@ clips=(
 	"cavlc-b-temporal 320x240 cabac=0:bframes=2:direct=temporal:weightb=0:b-pyramid=none:ref=2"
 	"main-cabac-ref5 352x288 bframes=0:ref=5:weightp=1:keyint=20"
 )
-devices=(hantro-g1 rkvdec cedrus)
+devices=(hantro-g1 rkvdec cedrus cedrus:api=single)
 
 pass=0
 fail=0
