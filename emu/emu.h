@@ -64,7 +64,7 @@ struct emu_device {
 	const struct emu_codec_ops *codec;
 	bool single;
 	bool splane; /* single-planar API (V4L2_CAP_VIDEO_M2M), as mainline cedrus */
-	int num; /* N of /dev/mediaN, /dev/videoN */
+	int num;     /* N of /dev/mediaN, /dev/videoN */
 	char video_path[32], media_path[32];
 	struct emu_ctrl ctrls[EMU_MAX_CTRLS];
 	int nctrls;

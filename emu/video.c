@@ -138,8 +138,10 @@ struct emu_instance *emu_video_open(struct emu_device *dev, int *err)
 	inst->held = -1;
 	inst->prio = V4L2_PRIORITY_DEFAULT;
 	dev->prio_count[V4L2_PRIORITY_DEFAULT]++;
-	inst->out.type = dev->splane ? V4L2_BUF_TYPE_VIDEO_OUTPUT : V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	inst->cap.type = dev->splane ? V4L2_BUF_TYPE_VIDEO_CAPTURE : V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	inst->out.type =
+	    dev->splane ? V4L2_BUF_TYPE_VIDEO_OUTPUT : V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+	inst->cap.type =
+	    dev->splane ? V4L2_BUF_TYPE_VIDEO_CAPTURE : V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
 	inst->out.fmt.width = DEFAULT_W;
 	inst->out.fmt.height = DEFAULT_H;
 	adjust_out_fmt(dev, &inst->out.fmt);
@@ -283,8 +285,7 @@ static int alloc_buffers(struct emu_queue *q, unsigned int count, uint32_t size)
 
 static uint32_t mem_offset(const struct emu_queue *q, unsigned int i)
 {
-	return (V4L2_TYPE_IS_CAPTURE(q->type) ? EMU_CAPTURE_OFF : 0) +
-	       i * EMU_BUF_OFF_STEP;
+	return (V4L2_TYPE_IS_CAPTURE(q->type) ? EMU_CAPTURE_OFF : 0) + i * EMU_BUF_OFF_STEP;
 }
 
 static int reqbufs(struct emu_instance *inst, struct v4l2_requestbuffers *rb)
@@ -747,7 +748,6 @@ static int try_fmt(struct emu_instance *inst, struct v4l2_format *f)
 {
 	struct emu_queue *q = queue_of(inst, f->type);
 	struct v4l2_pix_format_mplane m;
-
 
 	if (!q)
 		return -EINVAL;
