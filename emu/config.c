@@ -27,6 +27,7 @@ static const struct emu_profile profiles[] = {
 	.max_w = 1920,
 	.max_h = 1088,
 	.requires_requests = false,
+	.codecs = {&emu_codec_h264},
     },
     {
 	.name = "rkvdec",
@@ -41,6 +42,7 @@ static const struct emu_profile profiles[] = {
 	.max_h = 2304,
 	.ten_bit = true,
 	.requires_requests = true,
+	.codecs = {&emu_codec_h264},
     },
     {
 	.name = "cedrus",
@@ -55,6 +57,7 @@ static const struct emu_profile profiles[] = {
 	.max_h = 2304,
 	.hold_capture = true,
 	.requires_requests = true,
+	.codecs = {&emu_codec_h264},
     },
 };
 
@@ -218,7 +221,9 @@ int emu_config_init(void)
 
 		dev->cfg.index = i;
 		dev->num = first + i;
-		dev->codec = &emu_codec_h264;
+		for (int k = 0; k < EMU_MAX_CODECS && dev->prof->codecs[k]; k++)
+			dev->codecs[dev->ncodecs++] = dev->prof->codecs[k];
+		dev->codec = dev->codecs[0];
 		snprintf(dev->video_path, sizeof(dev->video_path), "/dev/video%d", dev->num);
 		snprintf(dev->media_path, sizeof(dev->media_path), "/dev/media%d", dev->num);
 		pthread_cond_init(&dev->work_cv, NULL);

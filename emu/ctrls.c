@@ -52,11 +52,21 @@ static int cmp_ctrl(const void *a, const void *b)
 int emu_ctrls_init(struct emu_device *dev)
 {
 	struct emu_ctrl_desc descs[EMU_MAX_CTRLS];
-	int n = dev->codec->get_ctrls(&dev->cfg, descs, EMU_MAX_CTRLS);
+	const struct emu_codec_ops *owner[EMU_MAX_CTRLS];
+	int n = 0;
 	uint32_t off = 0;
 
-	if (n < 0 || n > EMU_MAX_CTRLS)
-		return -1;
+	/* The union of the device's codecs' controls, as hantro registers every codec's controls
+	 * at probe (hantro_ctrls_setup). */
+	for (int k = 0; k < dev->ncodecs; k++) {
+		int m = dev->codecs[k]->get_ctrls(&dev->cfg, descs + n, EMU_MAX_CTRLS - n);
+
+		if (m < 0 || m > EMU_MAX_CTRLS - n)
+			return -1;
+		for (int i = n; i < n + m; i++)
+			owner[i] = dev->codecs[k];
+		n += m;
+	}
 	dev->nctrls = 0;
 	for (int i = 0; i < n; i++) {
 		struct emu_ctrl *c = &dev->ctrls[dev->nctrls];
@@ -83,6 +93,7 @@ int emu_ctrls_init(struct emu_device *dev)
 			break;
 		memset(c, 0, sizeof(*c));
 		c->d = descs[i];
+		c->codec = owner[i];
 		c->compound = type_is_compound(c->d.type);
 		c->elems = 1;
 		for (uint32_t d = 0; d < c->d.nr_of_dims && d < V4L2_CTRL_MAX_DIMS; d++)
@@ -558,8 +569,8 @@ static int s_ext_ctrls(struct emu_instance *inst, struct v4l2_ext_controls *cs, 
 			ret = emu_copy_from_user(tmp + c->offset, x->ptr, c->size);
 			if (ret)
 				goto fail;
-			if (dev->codec->try_ctrl &&
-			    dev->codec->try_ctrl(&dev->cfg, c->d.id, tmp + c->offset, c->size)) {
+			if (c->codec->try_ctrl &&
+			    c->codec->try_ctrl(&dev->cfg, c->d.id, tmp + c->offset, c->size)) {
 				ret = -EINVAL;
 				goto fail;
 			}

@@ -25,6 +25,7 @@
 #define EMU_MAX_DEVICES	 16
 #define EMU_MAX_BUFFERS	 32 /* VB2_MAX_FRAME */
 #define EMU_MAX_CTRLS	 32
+#define EMU_MAX_CODECS	 4
 #define EMU_VIDEO_MAJOR	 81
 #define EMU_MEDIA_MAJOR	 238
 #define EMU_CAPTURE_OFF	 0x40000000u /* mmap cookie base of the CAPTURE queue */
@@ -44,6 +45,8 @@ struct emu_profile {
 	bool ten_bit;
 	bool hold_capture;
 	bool requires_requests;
+	/* The codecs of the hardware, in ENUM_FMT(OUTPUT) order; the first is the default. */
+	const struct emu_codec_ops *codecs[EMU_MAX_CODECS];
 };
 
 struct emu_instance;
@@ -56,12 +59,15 @@ struct emu_ctrl {
 	uint32_t size; /* payload bytes */
 	uint32_t offset;
 	bool compound;
+	const struct emu_codec_ops *codec; /* owner; NULL for a class control */
 };
 
 struct emu_device {
 	struct emu_dev_cfg cfg;
 	const struct emu_profile *prof;
-	const struct emu_codec_ops *codec;
+	const struct emu_codec_ops *codecs[EMU_MAX_CODECS];
+	int ncodecs;
+	const struct emu_codec_ops *codec; /* codecs[0] */
 	bool single;
 	bool splane; /* single-planar API (V4L2_CAP_VIDEO_M2M), as mainline cedrus */
 	int num;     /* N of /dev/mediaN, /dev/videoN */
@@ -131,10 +137,11 @@ struct emu_instance {
 	uint8_t *cur;	   /* current control values */
 	uint8_t *job_vals; /* snapshot for the running job */
 	bool job_set[EMU_MAX_CTRLS];
-	void *priv;   /* codec instance */
-	bool running; /* the worker runs a job of this instance */
-	bool stalled; /* fault injection: a job never completes */
-	int held;     /* CAPTURE buffer held across slices, or -1 */
+	const struct emu_codec_ops *codec; /* active codec, chosen by S_FMT(OUTPUT) */
+	void *priv;			   /* its instance */
+	bool running;			   /* the worker runs a job of this instance */
+	bool stalled;			   /* fault injection: a job never completes */
+	int held;			   /* CAPTURE buffer held across slices, or -1 */
 	struct emu_job held_job;
 	bool held_error;
 	bool release_held; /* DECODER_CMD flush asked to release the held buffer */

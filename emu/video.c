@@ -29,16 +29,39 @@ static uint32_t clamp_u32(uint32_t v, uint32_t lo, uint32_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-static uint32_t coded_fourcc(const struct emu_device *dev)
+/* The codec of a coded format, or NULL (hantro_find_format / cedrus_find_format). */
+static const struct emu_codec_ops *find_codec(const struct emu_device *dev, uint32_t fourcc)
 {
-	return dev->codec->coded_fourcc;
+	for (int i = 0; i < dev->ncodecs; i++)
+		if (dev->codecs[i]->coded_fourcc == fourcc)
+			return dev->codecs[i];
+	return NULL;
+}
+
+/* ENUM_FMT descriptions as v4l_fill_fmtdesc() gives them. */
+static const char *coded_description(uint32_t fourcc)
+{
+	switch (fourcc) {
+	case V4L2_PIX_FMT_H264_SLICE:
+		return "H.264 Parsed Slice Data";
+	case V4L2_PIX_FMT_MPEG2_SLICE:
+		return "MPEG-2 Parsed Slice Data";
+	case V4L2_PIX_FMT_VP8_FRAME:
+		return "VP8 Frame";
+	case V4L2_PIX_FMT_VP9_FRAME:
+		return "VP9 Frame";
+	case V4L2_PIX_FMT_HEVC_SLICE:
+		return "HEVC Parsed Slice Data";
+	default:
+		return "Compressed";
+	}
 }
 
 /* The CAPTURE formats the device offers for the current header controls. */
 static int capture_formats(struct emu_instance *inst, uint32_t *fmts)
 {
 	const struct emu_device *dev = inst->dev;
-	int depth = dev->codec->bit_depth ? dev->codec->bit_depth(inst) : 8;
+	int depth = inst->codec->bit_depth ? inst->codec->bit_depth(inst) : 8;
 
 	if (depth == 10 && dev->cfg.ten_bit) {
 		fmts[0] = V4L2_PIX_FMT_P010;
@@ -48,11 +71,16 @@ static int capture_formats(struct emu_instance *inst, uint32_t *fmts)
 	return 1;
 }
 
-static void adjust_out_fmt(const struct emu_device *dev, struct v4l2_pix_format_mplane *f)
+/* Returns the codec of the adjusted format: an unknown coded format becomes the default one. */
+static const struct emu_codec_ops *adjust_out_fmt(const struct emu_device *dev,
+						  struct v4l2_pix_format_mplane *f)
 {
+	const struct emu_codec_ops *codec = find_codec(dev, f->pixelformat);
 	uint32_t w, h, def, size;
 
-	f->pixelformat = coded_fourcc(dev);
+	if (!codec)
+		codec = dev->codecs[0];
+	f->pixelformat = codec->coded_fourcc;
 	w = clamp_u32(f->width, dev->cfg.min_width, dev->cfg.max_width);
 	h = clamp_u32(f->height, dev->cfg.min_height, dev->cfg.max_height);
 	w = clamp_u32(EMU_ALIGN(w, 16), dev->cfg.min_width, dev->cfg.max_width);
@@ -76,6 +104,7 @@ static void adjust_out_fmt(const struct emu_device *dev, struct v4l2_pix_format_
 		f->colorspace = V4L2_COLORSPACE_REC709;
 	f->flags = 0;
 	memset(f->reserved, 0, sizeof(f->reserved));
+	return codec;
 }
 
 static void adjust_cap_fmt(struct emu_instance *inst, struct v4l2_pix_format_mplane *f)
@@ -144,9 +173,9 @@ struct emu_instance *emu_video_open(struct emu_device *dev, int *err)
 	    dev->splane ? V4L2_BUF_TYPE_VIDEO_CAPTURE : V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
 	inst->out.fmt.width = DEFAULT_W;
 	inst->out.fmt.height = DEFAULT_H;
-	adjust_out_fmt(dev, &inst->out.fmt);
+	inst->codec = adjust_out_fmt(dev, &inst->out.fmt);
 	adjust_cap_fmt(inst, &inst->cap.fmt);
-	inst->priv = dev->codec->open ? dev->codec->open(inst) : NULL;
+	inst->priv = inst->codec->open ? inst->codec->open(inst) : NULL;
 	inst->next = dev->insts;
 	dev->insts = inst;
 	dev->ninst_open++;
@@ -181,8 +210,8 @@ void emu_video_close(struct emu_instance *inst)
 	emu_queue_cancel(inst, &inst->out);
 	emu_queue_cancel(inst, &inst->cap);
 	emu_requests_detach(inst);
-	if (dev->codec->close && inst->priv)
-		dev->codec->close(inst->priv);
+	if (inst->codec->close && inst->priv)
+		inst->codec->close(inst->priv);
 	if (!inst->stats_done)
 		emu_out_stats(inst);
 	free_buffers(&inst->out);
@@ -639,14 +668,15 @@ static int enum_fmt(struct emu_instance *inst, struct v4l2_fmtdesc *d)
 	int n;
 
 	if (type == inst->out.type) {
-		if (index != 0)
+		if (index >= (uint32_t)inst->dev->ncodecs)
 			return -EINVAL;
 		memset(d, 0, sizeof(*d));
 		d->index = index;
 		d->type = type;
-		d->pixelformat = coded_fourcc(inst->dev);
+		d->pixelformat = inst->dev->codecs[index]->coded_fourcc;
 		d->flags = V4L2_FMT_FLAG_COMPRESSED;
-		snprintf((char *)d->description, sizeof(d->description), "H.264 Parsed Slice Data");
+		snprintf((char *)d->description, sizeof(d->description), "%s",
+			 coded_description(d->pixelformat));
 		return 0;
 	}
 	if (type != inst->cap.type)
@@ -764,6 +794,7 @@ static int s_fmt(struct emu_instance *inst, struct v4l2_format *f)
 {
 	struct emu_queue *q = queue_of(inst, f->type);
 	struct v4l2_pix_format_mplane m;
+	const struct emu_codec_ops *codec;
 
 	if (!q)
 		return -EINVAL;
@@ -771,8 +802,18 @@ static int s_fmt(struct emu_instance *inst, struct v4l2_format *f)
 		if (inst->out.streaming || inst->out.nbufs || inst->cap.nbufs)
 			return -EBUSY;
 		fmt_in(q, f, &m);
-		adjust_out_fmt(inst->dev, &m);
+		codec = adjust_out_fmt(inst->dev, &m);
+		/* Another coded format: the codec's per-instance state goes with it (the kernel's
+		 * per-format codec ops; no job can be in flight without buffers). */
+		if (codec != inst->codec) {
+			if (inst->codec->close && inst->priv)
+				inst->codec->close(inst->priv);
+			inst->codec = codec;
+			inst->priv = NULL;
+		}
 		inst->out.fmt = m;
+		if (!inst->priv && codec->open)
+			inst->priv = codec->open(inst);
 		fmt_out(q, &m, f);
 		/* A new coded size resets the CAPTURE format to the default for it. */
 		memset(&inst->cap.fmt, 0, sizeof(inst->cap.fmt));
@@ -793,7 +834,7 @@ static int enum_framesizes(struct emu_instance *inst, struct v4l2_frmsizeenum *f
 	const struct emu_dev_cfg *c = &inst->dev->cfg;
 	uint32_t index = fs->index, pf = fs->pixel_format;
 
-	if (index != 0 || pf != coded_fourcc(inst->dev))
+	if (index != 0 || !find_codec(inst->dev, pf))
 		return -EINVAL;
 	memset(fs, 0, sizeof(*fs));
 	fs->index = index;

@@ -78,7 +78,7 @@ static bool produce_picture(struct emu_instance *inst, const struct emu_job *job
 	if (emu_g.nodecode)
 		return false;
 	memset(&pic, 0, sizeof(pic));
-	if (inst->dev->codec->finish(inst->priv, job, &pic) < 0)
+	if (inst->codec->finish(inst->priv, job, &pic) < 0)
 		return true;
 	if (emu_layout_write(fmt->pixelformat, fmt, b->map, b->length, &pic) < 0) {
 		emu_debug("%s: picture %dx%d does not fit the CAPTURE buffer",
@@ -195,7 +195,7 @@ static void run_one(struct emu_instance *inst)
 	if (emu_g.latency_us)
 		sleep_us(emu_g.latency_us);
 	if (!emu_g.nodecode)
-		ret = dev->codec->submit(inst->priv, &job);
+		ret = inst->codec->submit(inst->priv, &job);
 	pthread_mutex_lock(&emu_lock);
 
 	/* The hold decision is taken at completion (a FLUSH may have cleared the flag). */
