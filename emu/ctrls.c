@@ -119,6 +119,8 @@ int emu_ctrls_init(struct emu_device *dev)
 	for (int i = 0; i < dev->nctrls; i++) {
 		struct emu_ctrl *c = &dev->ctrls[i];
 
+		if (c->compound && c->codec->init_ctrl)
+			c->codec->init_ctrl(c->d.id, dev->defaults + c->offset, c->size);
 		if (c->compound || c->size == 0)
 			continue;
 		if (c->size == 8) {

@@ -131,8 +131,14 @@ struct emu_codec_ops {
 
 	/* Field-by-field JSON value of a control for the trace, e.g. {"profile_idc":100,...}. */
 	void (*dump_ctrl)(FILE *f, uint32_t id, const void *data, uint32_t size);
+
+	/* Default value of a compound control as std_init_compound() makes it (e.g. VP8_FRAME
+	 * num_dct_parts = 1, which its validation requires), written over zeroes at device
+	 * setup. May be NULL: all zeroes. */
+	void (*init_ctrl)(uint32_t id, void *data, uint32_t size);
 };
 
 extern const struct emu_codec_ops emu_codec_h264;
+extern const struct emu_codec_ops emu_codec_vp8;
 
 #endif

@@ -179,14 +179,16 @@ static void test_configs(struct drv *d, VAConfigID *config)
 	VAConfigID id = 0;
 
 	ST(v->vaQueryConfigProfiles(c, profiles, &n), VA_STATUS_SUCCESS);
-	CHECK(n == 3, "%d profiles, want 3", n);
-	bool seen[3] = {false, false, false};
+	CHECK(n == 4, "%d profiles, want 4", n);
+	bool seen[4] = {false, false, false, false};
 	for (int i = 0; i < n && i < 64; i++) {
 		seen[0] |= profiles[i] == VAProfileH264ConstrainedBaseline;
 		seen[1] |= profiles[i] == VAProfileH264Main;
 		seen[2] |= profiles[i] == VAProfileH264High;
+		seen[3] |= profiles[i] == VAProfileVP8Version0_3;
 	}
 	CHECK(seen[0] && seen[1] && seen[2], "H.264 CB/Main/High not all listed");
+	CHECK(seen[3], "VP8 not listed");
 
 	ST(v->vaQueryConfigEntrypoints(c, VAProfileMPEG2Main, eps, &n),
 	   VA_STATUS_ERROR_UNSUPPORTED_PROFILE);

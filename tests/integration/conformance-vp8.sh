@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# VP8 test vectors (conformance/vp8/*.ivf) through ffmpeg -hwaccel vaapi + the driver on the
+# emulated device, per stream: every frame's MD5 equals the vector's .ivf.md5 line, every frame
+# went through the device (emulator statistics), no device error, no emulator violation,
+# nothing on stderr.
+#
+#   conformance-vp8.sh DEVICES [STREAM...]   (STREAM: file names without .ivf; default: all)
+# Frames keep their own size (-autoscale 0): key frames may change it, and the .md5 lines are
+# per frame at its size.
+source "$(dirname "$0")/lib.sh"
+
+devices=$1
+shift
+dir="$V4L2R_CONFORMANCE/vp8"
+[ -d "$dir" ] || die "VP8 vectors missing: $dir"
+start_xvfb
+
+pass=0
+fail=0
+total=0
+printf '%-32s %-8s %s\n' stream result detail
+for in in "$dir"/*.ivf; do
+	name=$(basename "$in" .ivf)
+	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then continue; fi
+	[ -f "$in.md5" ] || die "$name: reference MD5 file missing"
+	reset_emu_files
+	rc=0
+	emu_run "$devices" ffmpeg -nostdin -v error -init_hw_device "vaapi=va:$DISPLAY" \
+		-hwaccel vaapi -hwaccel_device va -i "$in" -autoscale 0 -f framemd5 -pix_fmt yuv420p \
+		-y "$TMP/framemd5" 2>"$TMP/stderr" || rc=$?
+	# framemd5 lines: stream, dts, pts, duration, size, md5
+	got=$(grep -v '^#' "$TMP/framemd5" 2>/dev/null | awk -F', *' '{print $6}' || true)
+	want=$(awk '{print $1}' "$in.md5")
+	n_want=$(printf '%s\n' "$want" | grep -c . || true)
+	n_got=$(printf '%s\n' "$got" | grep -c . || true)
+	dev_frames=$(stats_sum frames)
+	dev_errors=$(stats_sum errors)
+	viol=0
+	[ -f "$TMP/violations" ] && viol=$(wc -l <"$TMP/violations")
+	errs=$(wc -l <"$TMP/stderr")
+	why=""
+	[ $rc -eq 0 ] || why+=" exit=$rc"
+	if [ "$got" != "$want" ]; then
+		first=$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | grep -m1 '^[0-9]' || true)
+		why+=" md5-mismatch(frames $n_got/$n_want, first diff at $first)"
+	fi
+	# Every frame through the device: shown frames plus hidden ones (altref), at least those shown.
+	[ "$dev_frames" -ge "$n_want" ] && [ "$n_want" -gt 0 ] || why+=" device-frames=$dev_frames/$n_want"
+	[ "$dev_errors" -eq 0 ] || why+=" device-errors=$dev_errors"
+	[ "$viol" -eq 0 ] || why+=" violations=$viol:$(head -c 300 "$TMP/violations")"
+	[ "$errs" -eq 0 ] || why+=" stderr-lines=$errs:$(head -c 200 "$TMP/stderr")"
+	total=$((total + 1))
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+		printf '%-32s %-8s %s\n' "$name" ok "frames=$n_got device-frames=$dev_frames"
+	else
+		fail=$((fail + 1))
+		printf '%-32s %-8s %s\n' "$name" FAIL "$why"
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$total" -gt 0 ] || die "no stream run"
+[ "$fail" -eq 0 ]
