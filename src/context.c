@@ -11,7 +11,8 @@
 
 static bool in_limits(const struct v4l2r_device *dev, uint32_t w, uint32_t h)
 {
-	return w >= 1 && h >= 1 && w <= dev->max_w && h <= dev->max_h;
+	return w >= dev->min_w && h >= dev->min_h && w >= 1 && h >= 1 && w <= dev->max_w &&
+	       h <= dev->max_h;
 }
 
 void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx)
@@ -186,8 +187,7 @@ VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_param
 {
 	VAStatus st;
 
-	if (!p || !in_limits(ctx->cfg.dev, p->width, p->height) || p->width < ctx->cfg.dev->min_w ||
-	    p->height < ctx->cfg.dev->min_h)
+	if (!p || !in_limits(ctx->cfg.dev, p->width, p->height))
 		return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
 	if (p->bit_depth != 8 && p->bit_depth != 10)
 		return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;

@@ -310,6 +310,10 @@ static void test_surfaces_context(struct drv *d, VAConfigID config)
 	   VA_STATUS_ERROR_INVALID_SURFACE);
 	ST(v->vaCreateContext(c, config, 8192, 8192, VA_PROGRESSIVE, s, 4, &ctx),
 	   VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
+	/* Below the device's minimum (hantro-g1, rkvdec 48x48; cedrus 16x16), as
+	 * VIDIOC_ENUM_FRAMESIZES and vaQuerySurfaceAttributes give it. */
+	ST(v->vaCreateContext(c, config, 8, 8, VA_PROGRESSIVE, s, 4, &ctx),
+	   VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
 	ST(v->vaCreateContext(c, config, 176, 144, VA_PROGRESSIVE, s, 4, &ctx), VA_STATUS_SUCCESS);
 	CHECK(ctx != 0 && ctx != VA_INVALID_ID, "context id %#x", ctx);
 
