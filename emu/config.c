@@ -27,7 +27,7 @@ static const struct emu_profile profiles[] = {
 	.max_w = 1920,
 	.max_h = 1088,
 	.requires_requests = false,
-	.codecs = {&emu_codec_h264, &emu_codec_vp8},
+	.codecs = {&emu_codec_h264, &emu_codec_mpeg2, &emu_codec_vp8},
     },
     {
 	.name = "rkvdec",
@@ -57,7 +57,7 @@ static const struct emu_profile profiles[] = {
 	.max_h = 2304,
 	.hold_capture = true,
 	.requires_requests = true,
-	.codecs = {&emu_codec_h264, &emu_codec_vp8},
+	.codecs = {&emu_codec_h264, &emu_codec_mpeg2, &emu_codec_vp8},
     },
 };
 

@@ -140,5 +140,6 @@ struct emu_codec_ops {
 
 extern const struct emu_codec_ops emu_codec_h264;
 extern const struct emu_codec_ops emu_codec_vp8;
+extern const struct emu_codec_ops emu_codec_mpeg2;
 
 #endif

@@ -5,6 +5,7 @@
 static const struct v4l2r_codec *const codecs[] = {
     &v4l2r_codec_h264,
     &v4l2r_codec_vp8,
+    &v4l2r_codec_mpeg2,
 };
 
 const struct v4l2r_codec *const *v4l2r_codecs(unsigned *count)

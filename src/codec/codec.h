@@ -69,6 +69,7 @@ struct v4l2r_codec {
 /* The codec table (codec.c). */
 extern const struct v4l2r_codec v4l2r_codec_h264;
 extern const struct v4l2r_codec v4l2r_codec_vp8;
+extern const struct v4l2r_codec v4l2r_codec_mpeg2;
 const struct v4l2r_codec *v4l2r_codec_for_profile(VAProfile profile);
 const struct v4l2r_codec *const *v4l2r_codecs(unsigned *count);
 

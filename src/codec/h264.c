@@ -18,6 +18,7 @@
 #include <linux/v4l2-controls.h>
 
 #include "h264_slice.h"
+#include "slices.h"
 
 #define H264_MAX_SLICES 1024	    /* per picture; more is not a real stream */
 #define H264_MAX_DATA	(64u << 20) /* per picture */
@@ -40,9 +41,8 @@ static bool h264_profile_is_10bit(VAProfile profile)
 }
 
 struct h264_slice {
+	struct v4l2r_slice_span span; /* into h264_priv.sl.data: the NAL unit, header byte first */
 	VASliceParameterBufferH264 param;
-	size_t data_off; /* into h264_priv.data: the NAL unit, header byte first */
-	uint32_t data_size;
 	struct v4l2r_h264_slice_hdr hdr;
 };
 
@@ -55,11 +55,7 @@ struct h264_priv {
 	bool have_pic, have_iq;
 	VAPictureParameterBufferH264 pic;
 	VAIQMatrixBufferH264 iq;
-	struct h264_slice *slices;
-	unsigned n_slices, cap_slices;
-	unsigned first_unpaired; /* slices from here on wait for their data buffer */
-	uint8_t *data;
-	size_t data_size, data_cap;
+	struct v4l2r_slices sl; /* records: struct h264_slice */
 
 	/* PPS default reference counts learned from slices without override, per pps id. */
 	uint8_t ref_default[256][2];
@@ -149,6 +145,8 @@ static VAStatus h264_init(struct v4l2r_ctx *ctx, void *priv_, VAProfile profile)
 	unsigned scs = menu_values(fd, V4L2_CID_STATELESS_H264_START_CODE, &cur_sc);
 
 	priv->profile = profile;
+	v4l2r_slices_init(&priv->sl, sizeof(struct h264_slice), offsetof(struct h264_slice, param),
+			  sizeof(VASliceParameterBufferH264), H264_MAX_SLICES, H264_MAX_DATA);
 	/* Frame-based: one request per picture, the decoder builds its own lists. */
 	if (modes & (1u << V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED))
 		priv->frame_based = true;
@@ -183,12 +181,7 @@ static void h264_fini(struct v4l2r_ctx *ctx, void *priv_)
 {
 	struct h264_priv *priv = priv_;
 
-	free(priv->slices);
-	free(priv->data);
-	priv->slices = NULL;
-	priv->data = NULL;
-	priv->cap_slices = 0;
-	priv->data_cap = 0;
+	v4l2r_slices_free(&priv->sl);
 }
 
 static VAStatus h264_begin(struct v4l2r_ctx *ctx, void *priv_)
@@ -197,9 +190,7 @@ static VAStatus h264_begin(struct v4l2r_ctx *ctx, void *priv_)
 
 	priv->have_pic = false;
 	priv->have_iq = false;
-	priv->n_slices = 0;
-	priv->first_unpaired = 0;
-	priv->data_size = 0;
+	v4l2r_slices_reset(&priv->sl);
 	return VA_STATUS_SUCCESS;
 }
 
@@ -211,78 +202,30 @@ static VAStatus render_slice_params(struct h264_priv *priv, const struct v4l2r_v
 
 	if (buf->size != sizeof(*p) || buf->num_elements < 1)
 		return VA_STATUS_ERROR_INVALID_BUFFER;
-	if (buf->num_elements > H264_MAX_SLICES - priv->n_slices)
-		return VA_STATUS_ERROR_INVALID_PARAMETER;
-	unsigned need = priv->n_slices + buf->num_elements;
-	if (need > priv->cap_slices) {
-		unsigned cap = priv->cap_slices ? priv->cap_slices : 16;
-		while (cap < need)
-			cap *= 2;
-		struct h264_slice *s = realloc(priv->slices, (size_t)cap * sizeof(*s));
-		if (!s)
-			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		priv->slices = s;
-		priv->cap_slices = cap;
-	}
-	for (unsigned i = 0; i < buf->num_elements; i++) {
-		if (p[i].slice_data_flag !=
-		    VA_SLICE_DATA_FLAG_ALL) /* partial slices: not supported */
-			return VA_STATUS_ERROR_INVALID_PARAMETER;
+	for (unsigned i = 0; i < buf->num_elements && i < H264_MAX_SLICES; i++)
 		if (p[i].slice_type > 9 || p[i].num_ref_idx_l0_active_minus1 > 31 ||
 		    p[i].num_ref_idx_l1_active_minus1 > 31 || p[i].luma_log2_weight_denom > 7 ||
 		    p[i].chroma_log2_weight_denom > 7)
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
-	}
-	for (unsigned i = 0; i < buf->num_elements; i++) {
-		struct h264_slice *s = &priv->slices[priv->n_slices++];
-
-		memset(s, 0, sizeof(*s));
-		s->param = p[i];
-	}
-	return VA_STATUS_SUCCESS;
+	return v4l2r_slices_add_params(&priv->sl, buf);
 }
 
 /* A data buffer holds the slices of the parameter buffers rendered since the previous one. */
 static VAStatus render_slice_data(struct h264_priv *priv, const struct v4l2r_va_buffer *buf)
 {
-	uint64_t size = (uint64_t)buf->size * buf->num_elements;
+	unsigned first;
+	VAStatus st = v4l2r_slices_add_data(&priv->sl, buf, &first);
 
-	if (priv->first_unpaired >= priv->n_slices)
-		return VA_STATUS_ERROR_INVALID_BUFFER; /* no slice parameters to go with it */
-	if (!buf->data || size == 0 || size > H264_MAX_DATA - priv->data_size)
-		return VA_STATUS_ERROR_INVALID_BUFFER;
-	for (unsigned i = priv->first_unpaired; i < priv->n_slices; i++) {
-		const VASliceParameterBufferH264 *p = &priv->slices[i].param;
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	for (unsigned i = first; i < priv->sl.n; i++) {
+		struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
 
-		if (p->slice_data_size == 0 || p->slice_data_offset > size ||
-		    p->slice_data_size > size - p->slice_data_offset)
-			return VA_STATUS_ERROR_INVALID_PARAMETER;
-	}
-	if (priv->data_size + size > priv->data_cap) {
-		size_t cap = priv->data_cap ? priv->data_cap : 64 * 1024;
-		while (cap < priv->data_size + size)
-			cap *= 2;
-		uint8_t *d = realloc(priv->data, cap);
-		if (!d)
-			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		priv->data = d;
-		priv->data_cap = cap;
-	}
-	memcpy(priv->data + priv->data_size, buf->data, size);
-	const uint8_t *buf_bytes = buf->data;
-	for (unsigned i = priv->first_unpaired; i < priv->n_slices; i++) {
-		struct h264_slice *s = &priv->slices[i];
-
-		s->data_off = priv->data_size + s->param.slice_data_offset;
-		s->data_size = s->param.slice_data_size;
 		/* Zero bytes after the NAL unit belong to the next start code (ffmpeg keeps one):
 		 * a NAL unit never ends with 0x00, and decoders get exactly the NAL unit. */
-		while (s->data_size > 1 &&
-		       buf_bytes[s->param.slice_data_offset + s->data_size - 1] == 0)
-			s->data_size--;
+		while (s->span.size > 1 && priv->sl.data[s->span.off + s->span.size - 1] == 0)
+			s->span.size--;
 	}
-	priv->data_size += size;
-	priv->first_unpaired = priv->n_slices;
 	return VA_STATUS_SUCCESS;
 }
 
@@ -715,8 +658,8 @@ static void fill_decode(struct h264_priv *priv, const struct h264_slice *first)
 			d->flags |= V4L2_H264_DECODE_PARAM_FLAG_BOTTOM_FIELD;
 	}
 	/* B if any slice is B, else P if any is P/SP. */
-	for (unsigned i = 0; i < priv->n_slices; i++) {
-		uint8_t t = priv->slices[i].hdr.slice_type;
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		uint8_t t = ((struct h264_slice *)v4l2r_slices_rec(&priv->sl, i))->hdr.slice_type;
 
 		if (t == V4L2_H264_SLICE_TYPE_B)
 			d->flags |= V4L2_H264_DECODE_PARAM_FLAG_BFRAME;
@@ -840,8 +783,8 @@ static size_t write_nal(uint8_t *dst, const struct h264_priv *priv, const struct
 		dst[2] = 1;
 		n = 3;
 	}
-	memcpy(dst + n, priv->data + s->data_off, s->data_size);
-	return n + s->data_size;
+	memcpy(dst + n, priv->sl.data + s->span.off, s->span.size);
+	return n + s->span.size;
 }
 
 static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
@@ -853,17 +796,17 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	struct v4l2r_h264_ps ps;
 	VAStatus st;
 
-	if (!priv->have_pic || priv->n_slices == 0 || priv->first_unpaired != priv->n_slices)
+	if (!priv->have_pic || priv->sl.n == 0 || !v4l2r_slices_complete(&priv->sl))
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	st = check_pic(priv);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 
-	for (unsigned i = 0; i < priv->n_slices; i++) {
-		struct h264_slice *s = &priv->slices[i];
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
 
 		fill_ps(priv, s, &ps);
-		if (v4l2r_h264_parse_slice_header(priv->data + s->data_off, s->data_size, &ps,
+		if (v4l2r_h264_parse_slice_header(priv->sl.data + s->span.off, s->span.size, &ps,
 						  &s->hdr)) {
 			v4l2r_ctx_debug(ctx, "h264: slice %u: malformed slice header\n", i);
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
@@ -884,7 +827,7 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 		}
 	}
 
-	const struct h264_slice *first = &priv->slices[0];
+	const struct h264_slice *first = v4l2r_slices_rec(&priv->sl, 0);
 	fill_sps(priv);
 	fill_pps_scaling(priv, &first->hdr);
 	memset(&priv->decode, 0, sizeof(priv->decode));
@@ -941,9 +884,9 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 		st = v4l2r_slot_get(ctx, &slot, &data, &cap);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
-		for (unsigned i = 0; i < priv->n_slices; i++) {
-			const struct h264_slice *s = &priv->slices[i];
-			size_t need = (priv->annexb ? 3 : 0) + (size_t)s->data_size;
+		for (unsigned i = 0; i < priv->sl.n; i++) {
+			const struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
+			size_t need = (priv->annexb ? 3 : 0) + (size_t)s->span.size;
 
 			if (need > cap - used) {
 				v4l2r_slot_put(ctx, slot);
@@ -955,8 +898,8 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	}
 
 	/* Slice-based: one request per slice; CAPTURE is held until the last one. */
-	for (unsigned i = 0; i < priv->n_slices; i++) {
-		const struct h264_slice *s = &priv->slices[i];
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		const struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
 		unsigned n = n_ctrls;
 		struct v4l2r_slot *slot;
 		uint8_t *data;
@@ -977,13 +920,13 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 		st = v4l2r_slot_get(ctx, &slot, &data, &cap);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
-		if ((priv->annexb ? 3 : 0) + (size_t)s->data_size > cap) {
+		if ((priv->annexb ? 3 : 0) + (size_t)s->span.size > cap) {
 			v4l2r_slot_put(ctx, slot);
 			return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
 		}
 		size_t used = write_nal(data, priv, s);
 		st = v4l2r_slot_queue(ctx, slot, used, ctrls, n,
-				      i + 1 < priv->n_slices ? V4L2R_SLOT_HOLD_CAPTURE : 0, refs,
+				      i + 1 < priv->sl.n ? V4L2R_SLOT_HOLD_CAPTURE : 0, refs,
 				      n_refs);
 		if (st != VA_STATUS_SUCCESS)
 			return st;

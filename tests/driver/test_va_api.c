@@ -179,18 +179,21 @@ static void test_configs(struct drv *d, VAConfigID *config)
 	VAConfigID id = 0;
 
 	ST(v->vaQueryConfigProfiles(c, profiles, &n), VA_STATUS_SUCCESS);
-	CHECK(n == 4, "%d profiles, want 4", n);
-	bool seen[4] = {false, false, false, false};
+	CHECK(n == 6, "%d profiles, want 6", n);
+	bool seen[6] = {false, false, false, false, false, false};
 	for (int i = 0; i < n && i < 64; i++) {
 		seen[0] |= profiles[i] == VAProfileH264ConstrainedBaseline;
 		seen[1] |= profiles[i] == VAProfileH264Main;
 		seen[2] |= profiles[i] == VAProfileH264High;
-		seen[3] |= profiles[i] == VAProfileVP8Version0_3;
+		seen[3] |= profiles[i] == VAProfileMPEG2Simple;
+		seen[4] |= profiles[i] == VAProfileMPEG2Main;
+		seen[5] |= profiles[i] == VAProfileVP8Version0_3;
 	}
 	CHECK(seen[0] && seen[1] && seen[2], "H.264 CB/Main/High not all listed");
-	CHECK(seen[3], "VP8 not listed");
+	CHECK(seen[3] && seen[4], "MPEG-2 Simple/Main not both listed");
+	CHECK(seen[5], "VP8 not listed");
 
-	ST(v->vaQueryConfigEntrypoints(c, VAProfileMPEG2Main, eps, &n),
+	ST(v->vaQueryConfigEntrypoints(c, VAProfileVC1Main, eps, &n),
 	   VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
 	ST(v->vaQueryConfigEntrypoints(c, VAProfileH264Main, eps, &n), VA_STATUS_SUCCESS);
 	CHECK(n == 1 && eps[0] == VAEntrypointVLD, "entrypoints n=%d", n);
@@ -204,7 +207,7 @@ static void test_configs(struct drv *d, VAConfigID *config)
 	ST(v->vaGetConfigAttributes(c, VAProfileH264High, VAEntrypointEncSlice, &attr, 1),
 	   VA_STATUS_ERROR_UNSUPPORTED_ENTRYPOINT);
 
-	ST(v->vaCreateConfig(c, VAProfileMPEG2Main, VAEntrypointVLD, NULL, 0, &id),
+	ST(v->vaCreateConfig(c, VAProfileVC1Main, VAEntrypointVLD, NULL, 0, &id),
 	   VA_STATUS_ERROR_UNSUPPORTED_PROFILE);
 	ST(v->vaCreateConfig(c, VAProfileNone, VAEntrypointVideoProc, NULL, 0, &id),
 	   VA_STATUS_ERROR_UNSUPPORTED_PROFILE);

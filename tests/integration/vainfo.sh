@@ -8,7 +8,8 @@ command -v vainfo >/dev/null || die "vainfo not installed"
 
 # Profiles each emulated device decodes today (VLD entrypoint).
 h264="VAProfileH264ConstrainedBaseline VAProfileH264High VAProfileH264Main"
-vp8="VAProfileVP8Version0_3" # hantro-g1 and cedrus, not rkvdec
+mpeg2="VAProfileMPEG2Main VAProfileMPEG2Simple" # hantro-g1 and cedrus, not rkvdec
+vp8="VAProfileVP8Version0_3"                      # hantro-g1 and cedrus, not rkvdec
 
 check() { # devices expected-profiles...
 	local devices=$1
@@ -29,11 +30,11 @@ check() { # devices expected-profiles...
 	echo "ok: $devices -> $got"
 }
 
-check hantro-g1 $h264 $vp8
+check hantro-g1 $h264 $mpeg2 $vp8
 check rkvdec $h264
-check cedrus $h264 $vp8
-check hantro-g1,rkvdec $h264 $vp8
-check hantro-g1,rkvdec,cedrus $h264 $vp8
+check cedrus $h264 $mpeg2 $vp8
+check hantro-g1,rkvdec $h264 $mpeg2 $vp8
+check hantro-g1,rkvdec,cedrus $h264 $mpeg2 $vp8
 
 # No decoder at all: vaInitialize must fail, not list anything.
 if emu_run "" vainfo --display x11 >"$TMP/none.out" 2>&1; then

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MPEG-2 (ISO/IEC 13818-2): VA picture/IQ/slice buffers -> V4L2 stateless MPEG-2 controls
+ * (SEQUENCE, PICTURE, QUANTISATION). One request per picture (a frame, or one field: the second
+ * field of a pair goes into the first field's CAPTURE buffer under the same timestamp); the
+ * OUTPUT buffer holds the picture's slices with their start codes, as hantro and cedrus take them.
+ *
+ * VA omits the sequence header's vbv_buffer_size, profile_and_level_indication, chroma_format and
+ * progressive_sequence. Decoders ignore the first two (they are filled from the VA profile);
+ * VA decodes 4:2:0 only; progressive_sequence is inferred from the picture: a progressive
+ * sequence has only progressive frame pictures (6.3.10), and a frame picture with
+ * progressive_frame set decodes identically in either kind of sequence except for the
+ * macroblock height, which is why the flag stays cleared once the stream has shown interlace.
+ */
+#include "codec.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/v4l2-controls.h>
+
+#include "slices.h"
+
+#define MPEG2_MAX_SLICES 4096	     /* per picture: at most one per macroblock row and column */
+#define MPEG2_MAX_DATA	 (32u << 20) /* per picture */
+
+static const VAProfile mpeg2_profiles[] = {VAProfileMPEG2Simple, VAProfileMPEG2Main};
+
+static bool mpeg2_profile_is_10bit(VAProfile profile)
+{
+	(void)profile;
+	return false;
+}
+
+struct mpeg2_slice {
+	struct v4l2r_slice_span span; /* into mpeg2_priv.sl.data: the slice, start code first */
+	VASliceParameterBufferMPEG2 param;
+};
+
+struct mpeg2_priv {
+	VAProfile profile;
+
+	/* Current picture. */
+	bool have_pic, have_iq;
+	VAPictureParameterBufferMPEG2 pic;
+	VAIQMatrixBufferMPEG2 iq;
+	struct v4l2r_slices sl; /* records: struct mpeg2_slice */
+
+	/* Matrices in force: a quant_matrix_extension keeps them until the next sequence header,
+	 * which VA does not show, so the last ones loaded stay (VA clients send them all). */
+	struct v4l2_ctrl_mpeg2_quantisation quant;
+	bool interlaced_seen; /* a field picture or an interlaced frame: not a progressive sequence
+			       */
+	bool first_field_valid;
+
+	bool streamed;
+	struct v4l2r_stream_params stream;
+	struct v4l2_ctrl_mpeg2_sequence stream_seq;
+
+	struct v4l2_ctrl_mpeg2_sequence seq;
+	struct v4l2_ctrl_mpeg2_picture picture;
+};
+
+/* Default intra matrix (6.3.11), in zigzag scanning order; the default non-intra one is flat. */
+static const uint8_t default_intra_zigzag[64] = {
+    8,	16, 16, 19, 16, 19, 22, 22, 22, 22, 22, 22, 26, 24, 26, 27, 27, 27, 26, 26, 26, 26,
+    27, 27, 27, 29, 29, 29, 34, 34, 34, 29, 29, 29, 27, 27, 29, 29, 32, 32, 34, 34, 37, 38,
+    37, 35, 35, 34, 35, 38, 38, 40, 40, 40, 48, 48, 46, 46, 56, 56, 58, 69, 69, 83,
+};
+
+static void default_matrices(struct v4l2_ctrl_mpeg2_quantisation *q)
+{
+	memcpy(q->intra_quantiser_matrix, default_intra_zigzag, 64);
+	memset(q->non_intra_quantiser_matrix, 16, 64);
+	memcpy(q->chroma_intra_quantiser_matrix, default_intra_zigzag, 64);
+	memset(q->chroma_non_intra_quantiser_matrix, 16, 64);
+}
+
+static VAStatus mpeg2_init(struct v4l2r_ctx *ctx, void *priv_, VAProfile profile)
+{
+	struct mpeg2_priv *priv = priv_;
+
+	(void)ctx;
+	priv->profile = profile;
+	v4l2r_slices_init(&priv->sl, sizeof(struct mpeg2_slice),
+			  offsetof(struct mpeg2_slice, param), sizeof(VASliceParameterBufferMPEG2),
+			  MPEG2_MAX_SLICES, MPEG2_MAX_DATA);
+	default_matrices(&priv->quant);
+	return VA_STATUS_SUCCESS;
+}
+
+static void mpeg2_fini(struct v4l2r_ctx *ctx, void *priv_)
+{
+	struct mpeg2_priv *priv = priv_;
+
+	(void)ctx;
+	v4l2r_slices_free(&priv->sl);
+}
+
+static VAStatus mpeg2_begin(struct v4l2r_ctx *ctx, void *priv_)
+{
+	struct mpeg2_priv *priv = priv_;
+
+	(void)ctx;
+	priv->have_pic = false;
+	priv->have_iq = false;
+	v4l2r_slices_reset(&priv->sl);
+	return VA_STATUS_SUCCESS;
+}
+
+/* --- render -------------------------------------------------------------------------------- */
+
+static VAStatus mpeg2_render(struct v4l2r_ctx *ctx, void *priv_, const struct v4l2r_va_buffer *buf)
+{
+	struct mpeg2_priv *priv = priv_;
+
+	(void)ctx;
+	if (!buf || !buf->data)
+		return VA_STATUS_ERROR_INVALID_BUFFER;
+	switch (buf->type) {
+	case VAPictureParameterBufferType:
+		if (buf->size != sizeof(priv->pic) || buf->num_elements != 1)
+			return VA_STATUS_ERROR_INVALID_BUFFER;
+		memcpy(&priv->pic, buf->data, sizeof(priv->pic));
+		priv->have_pic = true;
+		return VA_STATUS_SUCCESS;
+	case VAIQMatrixBufferType:
+		if (buf->size != sizeof(priv->iq) || buf->num_elements != 1)
+			return VA_STATUS_ERROR_INVALID_BUFFER;
+		memcpy(&priv->iq, buf->data, sizeof(priv->iq));
+		priv->have_iq = true;
+		return VA_STATUS_SUCCESS;
+	case VASliceParameterBufferType:
+		return v4l2r_slices_add_params(&priv->sl, buf);
+	case VASliceDataBufferType: {
+		unsigned first;
+
+		return v4l2r_slices_add_data(&priv->sl, buf, &first);
+	}
+	default:
+		return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
+	}
+}
+
+/* --- end ----------------------------------------------------------------------------------- */
+
+static VAStatus check_pic(const struct mpeg2_priv *priv)
+{
+	const VAPictureParameterBufferMPEG2 *p = &priv->pic;
+	unsigned structure = p->picture_coding_extension.bits.picture_structure;
+
+	if (p->horizontal_size == 0 || p->vertical_size == 0 || p->horizontal_size > 4096 ||
+	    p->vertical_size > 4096)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	if (p->picture_coding_type < 1 || p->picture_coding_type > 3 || structure < 1)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned f = (p->f_code >> (12 - 4 * i)) & 0xf;
+
+		if (f == 0 || (f > 9 && f != 15))
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+	}
+	/* Slices carry their start code (00 00 01 01..AF). */
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
+		const uint8_t *d = priv->sl.data + s->span.off;
+
+		if (s->span.size < 5 || d[0] || d[1] || d[2] != 1 || d[3] < 0x01 || d[3] > 0xaf)
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+	}
+	return VA_STATUS_SUCCESS;
+}
+
+static void fill_controls(struct mpeg2_priv *priv)
+{
+	const VAPictureParameterBufferMPEG2 *p = &priv->pic;
+	const VAIQMatrixBufferMPEG2 *iq = &priv->iq;
+	struct v4l2_ctrl_mpeg2_sequence *seq = &priv->seq;
+	struct v4l2_ctrl_mpeg2_picture *pic = &priv->picture;
+	unsigned structure = p->picture_coding_extension.bits.picture_structure;
+	bool progressive_frame = p->picture_coding_extension.bits.progressive_frame;
+
+	if (structure != 3 || !progressive_frame)
+		priv->interlaced_seen = true;
+
+	memset(seq, 0, sizeof(*seq));
+	seq->horizontal_size = (uint16_t)p->horizontal_size;
+	seq->vertical_size = (uint16_t)p->vertical_size;
+	/* Not in VA and not used for decoding: the level's maximum (Table 8-13, ML). */
+	seq->vbv_buffer_size = 1835008 / 8;
+	seq->profile_and_level_indication = priv->profile == VAProfileMPEG2Simple ? 0x58 : 0x48;
+	seq->chroma_format = 1; /* 4:2:0 */
+	if (!priv->interlaced_seen)
+		seq->flags |= V4L2_MPEG2_SEQ_FLAG_PROGRESSIVE;
+
+	memset(pic, 0, sizeof(*pic));
+	pic->f_code[0][0] = (p->f_code >> 12) & 0xf;
+	pic->f_code[0][1] = (p->f_code >> 8) & 0xf;
+	pic->f_code[1][0] = (p->f_code >> 4) & 0xf;
+	pic->f_code[1][1] = p->f_code & 0xf;
+	pic->picture_coding_type = (uint8_t)p->picture_coding_type;
+	pic->picture_structure = (uint8_t)structure;
+	pic->intra_dc_precision = (uint8_t)p->picture_coding_extension.bits.intra_dc_precision;
+	if (p->picture_coding_extension.bits.top_field_first)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST;
+	if (p->picture_coding_extension.bits.frame_pred_frame_dct)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_FRAME_PRED_DCT;
+	if (p->picture_coding_extension.bits.concealment_motion_vectors)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_CONCEALMENT_MV;
+	if (p->picture_coding_extension.bits.q_scale_type)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_Q_SCALE_TYPE;
+	if (p->picture_coding_extension.bits.intra_vlc_format)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_INTRA_VLC;
+	if (p->picture_coding_extension.bits.alternate_scan)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_ALT_SCAN;
+	if (p->picture_coding_extension.bits.repeat_first_field)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_REPEAT_FIRST;
+	if (progressive_frame)
+		pic->flags |= V4L2_MPEG2_PIC_FLAG_PROGRESSIVE;
+
+	/* VA and V4L2 both keep the matrices in zigzag scanning order. A matrix not loaded keeps
+	 * the one in force; the chroma ones follow the luma ones until loaded (6.3.11). */
+	if (priv->have_iq) {
+		struct v4l2_ctrl_mpeg2_quantisation *q = &priv->quant;
+
+		if (iq->load_intra_quantiser_matrix) {
+			memcpy(q->intra_quantiser_matrix, iq->intra_quantiser_matrix, 64);
+			memcpy(q->chroma_intra_quantiser_matrix, iq->intra_quantiser_matrix, 64);
+		}
+		if (iq->load_non_intra_quantiser_matrix) {
+			memcpy(q->non_intra_quantiser_matrix, iq->non_intra_quantiser_matrix, 64);
+			memcpy(q->chroma_non_intra_quantiser_matrix, iq->non_intra_quantiser_matrix,
+			       64);
+		}
+		if (iq->load_chroma_intra_quantiser_matrix)
+			memcpy(q->chroma_intra_quantiser_matrix, iq->chroma_intra_quantiser_matrix,
+			       64);
+		if (iq->load_chroma_non_intra_quantiser_matrix)
+			memcpy(q->chroma_non_intra_quantiser_matrix,
+			       iq->chroma_non_intra_quantiser_matrix, 64);
+	}
+}
+
+static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct mpeg2_priv *priv)
+{
+	struct v4l2_ext_control ctrl = {
+	    .id = V4L2_CID_STATELESS_MPEG2_SEQUENCE,
+	    .size = sizeof(priv->seq),
+	    .ptr = &priv->seq,
+	};
+	bool progressive = priv->seq.flags & V4L2_MPEG2_SEQ_FLAG_PROGRESSIVE;
+	/* Macroblock rows: an interlaced sequence codes whole field macroblock rows (6.3.3). */
+	uint32_t rows = progressive ? (priv->seq.vertical_size + 15u) / 16
+				    : 2 * ((priv->seq.vertical_size + 31u) / 32);
+	struct v4l2r_stream_params sp = {
+	    .width = (priv->seq.horizontal_size + 15u) & ~15u,
+	    .height = rows * 16,
+	    .bit_depth = 8,
+	    .min_buffers = 3, /* two references + the picture being decoded */
+	    .hdr_ctrls = &ctrl,
+	    .n_hdr_ctrls = 1,
+	};
+
+	if (priv->streamed && priv->stream.width == sp.width && priv->stream.height == sp.height &&
+	    !memcmp(&priv->stream_seq, &priv->seq, sizeof(priv->seq)))
+		return VA_STATUS_SUCCESS;
+	VAStatus st = v4l2r_ctx_stream(ctx, &sp);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	priv->streamed = true;
+	priv->stream = sp;
+	priv->stream.hdr_ctrls = NULL;
+	priv->stream.n_hdr_ctrls = 0;
+	priv->stream_seq = priv->seq;
+	return VA_STATUS_SUCCESS;
+}
+
+/* A reference surface of this driver, NULL for VA_INVALID_SURFACE or a foreign ID. */
+static struct v4l2r_surface *ref_surface(struct v4l2r_ctx *ctx, VASurfaceID id)
+{
+	return id == VA_INVALID_SURFACE ? NULL : v4l2r_ctx_surface(ctx, id);
+}
+
+static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
+{
+	struct mpeg2_priv *priv = priv_;
+	const VAPictureParameterBufferMPEG2 *p = &priv->pic;
+	struct v4l2r_surface *refs[2];
+	unsigned n_refs = 0;
+	VAStatus st;
+
+	if (!priv->have_pic || !v4l2r_slices_complete(&priv->sl))
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	st = check_pic(priv);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	fill_controls(priv);
+
+	/* References: P pictures predict from the forward one, B from both (7.6). */
+	struct v4l2r_surface *fwd = NULL, *bwd = NULL;
+	if (p->picture_coding_type != 1)
+		fwd = ref_surface(ctx, p->forward_reference_picture);
+	if (p->picture_coding_type == 3)
+		bwd = ref_surface(ctx, p->backward_reference_picture);
+	if (fwd) {
+		priv->picture.forward_ref_ts = v4l2r_surface_ts(fwd);
+		refs[n_refs++] = fwd;
+	}
+	if (bwd) {
+		priv->picture.backward_ref_ts = v4l2r_surface_ts(bwd);
+		refs[n_refs++] = bwd;
+	}
+
+	st = declare_stream(ctx, priv);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+
+	/* The second field of a pair decodes into the first field's CAPTURE buffer. */
+	if (priv->picture.picture_structure != 3) {
+		bool first = p->picture_coding_extension.bits.is_first_field;
+
+		if (!first && priv->first_field_valid)
+			v4l2r_ctx_continue_ts(ctx);
+		priv->first_field_valid = first;
+	} else {
+		priv->first_field_valid = false;
+	}
+
+	struct v4l2_ext_control ctrls[3] = {
+	    {.id = V4L2_CID_STATELESS_MPEG2_SEQUENCE, .size = sizeof(priv->seq), .ptr = &priv->seq},
+	    {.id = V4L2_CID_STATELESS_MPEG2_PICTURE,
+	     .size = sizeof(priv->picture),
+	     .ptr = &priv->picture},
+	    {.id = V4L2_CID_STATELESS_MPEG2_QUANTISATION,
+	     .size = sizeof(priv->quant),
+	     .ptr = &priv->quant},
+	};
+	struct v4l2r_slot *slot;
+	uint8_t *data;
+	size_t cap, used = 0;
+
+	st = v4l2r_slot_get(ctx, &slot, &data, &cap);
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
+
+		if (s->span.size > cap - used) {
+			v4l2r_slot_put(ctx, slot);
+			return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
+		}
+		memcpy(data + used, priv->sl.data + s->span.off, s->span.size);
+		used += s->span.size;
+	}
+	v4l2r_ctx_debug(ctx, "mpeg2: type %u structure %u, %u slices, %zu bytes\n",
+			priv->picture.picture_coding_type, priv->picture.picture_structure,
+			priv->sl.n, used);
+	return v4l2r_slot_queue(ctx, slot, used, ctrls, 3, 0, refs, n_refs);
+}
+
+const struct v4l2r_codec v4l2r_codec_mpeg2 = {
+    .name = "mpeg2",
+    .coded_fourcc = V4L2_PIX_FMT_MPEG2_SLICE,
+    .profiles = mpeg2_profiles,
+    .n_profiles = sizeof(mpeg2_profiles) / sizeof(mpeg2_profiles[0]),
+    .profile_is_10bit = mpeg2_profile_is_10bit,
+    .priv_size = sizeof(struct mpeg2_priv),
+    .init = mpeg2_init,
+    .fini = mpeg2_fini,
+    .begin = mpeg2_begin,
+    .render = mpeg2_render,
+    .end = mpeg2_end,
+};
