@@ -10,8 +10,8 @@ report_versions() {
 	echo "- Source: commit \`$(git -C "$repo" rev-parse --short HEAD)\`$(git -C "$repo" diff --quiet HEAD -- src emu tests 2>/dev/null || echo ' (with uncommitted changes)')"
 	echo "- Machine: $(uname -srm), ${cpu:-unknown CPU}, $(nproc) cores; $(. /etc/os-release && echo "$PRETTY_NAME")"
 	echo "- ffmpeg: $(ffmpeg -version | head -1 | awk '{print $3}'); encoder: ${x264:-libx264}"
-	echo "- libva: $(pkg-config --modversion libva) (VA-API $(pkg-config --modversion libva | awk -F. '{print "1." $2}')); uAPI headers: linux-libc-dev $(dpkg-query -W -f '${Version}' linux-libc-dev 2>/dev/null || echo '?')"
-	echo "- Build: \`$(basename "$V4L2R_BUILD")\`, compiler $(meson introspect --compilers "$V4L2R_BUILD" 2>/dev/null | python3 -c 'import json,sys; c=json.load(sys.stdin)["host"]["c"]; print(c["id"], c["version"])' 2>/dev/null || echo '?'), sanitizers: $(meson introspect --buildoptions "$V4L2R_BUILD" 2>/dev/null | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="b_sanitize"][0])' 2>/dev/null || echo '?')"
+	echo "- libva: $(dpkg-query -W -f '${Version}' libva2 2>/dev/null || echo '?') (VA-API $(pkg-config --modversion libva)); uAPI headers: linux-libc-dev $(dpkg-query -W -f '${Version}' linux-libc-dev 2>/dev/null || echo '?')"
+	echo "- Build: \`$(basename "$V4L2R_BUILD")\`, compiler $(grep -m1 -o 'C compiler for the host machine: .*' "$V4L2R_BUILD/meson-logs/meson-log.txt" 2>/dev/null | sed 's/.*: [^ ]* (\([^ ]* [^ ]*\) .*/\1/' || echo '?'), sanitizers: $(meson introspect --buildoptions "$V4L2R_BUILD" 2>/dev/null | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="b_sanitize"][0])' 2>/dev/null || echo '?')"
 }
 
 {
@@ -21,13 +21,15 @@ report_versions() {
 	echo "\`tests/conformance/run --all --report docs/conformance.md\`."
 	echo
 	report_versions
+	echo "- Run time: ${SECONDS} s (${#rows[@]} streams)"
 	echo "- Profiles (emulated devices): $(printf '`%s` ' "${profs[@]}")"
 	echo "- Clients per cell: $(printf '`%s` ' "${clis[@]}")(copy: \`ffmpeg -hwaccel vaapi\`;"
 	echo "  hwdownload: \`-hwaccel_output_format vaapi -vf hwdownload\`; export: vaExportSurfaceHandle"
 	echo "  + mmap of the DRM PRIME descriptor, not run on NV12_4L4, which no DRM modifier describes)"
 	echo
 	echo "A cell passes when, for every client, every frame's MD5 (\`-f framemd5\`, yuv420p) equals"
-	echo "ffmpeg's software decode, every frame was decoded by the emulated device (its statistics),"
+	echo "ffmpeg's software decode, every coded frame or field was decoded by the emulated device (its"
+	echo "statistics: one completed CAPTURE buffer per coded picture, so two per PAFF frame),"
 	echo "the emulator recorded no uAPI violation and the client printed nothing on stderr."
 	echo "**rejected**: the stream is outside what the real hardware (or VA-API) can decode; the"
 	echo "driver refuses it at configuration time with the VA status listed below, no frame reaches"
