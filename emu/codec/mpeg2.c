@@ -461,17 +461,23 @@ static bool check_syntax(struct mpeg2_ctx *c, const struct emu_job *job, bool se
 	return !bad;
 }
 
-/* The OUTPUT buffer: slices only, each after its start code 00 00 01 01..AF. */
-static bool check_slices(const struct emu_job *job)
+/* The OUTPUT buffer: slices only, each after its start code 00 00 01 01..AF, down to the last
+ * macroblock row of the picture (the hardware would wait for the missing rows). */
+static bool check_slices(struct mpeg2_ctx *c, const struct emu_job *job)
 {
-	size_t i = 0;
+	bool progressive = c->seq.flags & V4L2_MPEG2_SEQ_FLAG_PROGRESSIVE;
+	unsigned rows = progressive ? (c->seq.vertical_size + 15u) / 16
+				    : 2 * ((c->seq.vertical_size + 31u) / 32);
+	unsigned last = 0;
 	int n = 0;
 
+	if (c->pic.picture_structure != V4L2_MPEG2_PIC_FRAME)
+		rows /= 2;
 	if (job->size < 4 || job->data[0] || job->data[1] || job->data[2] != 1) {
 		emu_violation(job, "slice-data", "\"field\":\"no start code at offset 0\"");
 		return false;
 	}
-	for (i = 0; i + 3 < job->size; i++) {
+	for (size_t i = 0; i + 3 < job->size; i++) {
 		if (job->data[i] || job->data[i + 1] || job->data[i + 2] != 1)
 			continue;
 		uint8_t code = job->data[i + 3];
@@ -482,10 +488,17 @@ static bool check_slices(const struct emu_job *job)
 				      i);
 			return false;
 		}
+		if (code > last)
+			last = code;
 		n++;
 		i += 3;
 	}
-	return n > 0;
+	if (n == 0 || last != rows) {
+		emu_violation(job, "slice-data",
+			      "\"field\":\"macroblock rows\",\"got\":%u,\"want\":%u", last, rows);
+		return false;
+	}
+	return true;
 }
 
 /* Model update once a picture is complete: a frame, or the second field of a pair. */
@@ -577,7 +590,7 @@ static int mpeg2_submit(void *priv, const struct emu_job *job)
 	}
 
 	ok = check_syntax(c, job, second_field);
-	ok &= check_slices(job);
+	ok &= check_slices(c, job);
 	if (ok && decode(c, job, second_field) == 0)
 		c->failed = false;
 
