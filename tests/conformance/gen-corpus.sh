@@ -5,10 +5,11 @@
 #
 #   gen-corpus.sh DIR [NAME...]
 #
-# Writes DIR/NAME.h264, DIR/NAME.framemd5 (ffmpeg's software decode, yuv420p, per frame) and
+# Writes DIR/NAME.h264, DIR/NAME.framemd5 (ffmpeg's software decode, per frame) and
 # DIR/corpus.tsv (name, file, width, height, frames, coded pictures, features). A clip whose
-# recipe did not change is not encoded again. Exit status is non-zero when any clip cannot be made (a missing encoder is
-# a failure, not a skip).
+# recipe did not change is not encoded again. Exit status is non-zero when any clip cannot be
+# made (a missing encoder is a failure, not a skip). Clips named ltr-* and paff-* are x264
+# streams edited by h264-ltr.py / h264-paff.py (long-term references, field pictures).
 set -euo pipefail
 
 dir=${1:?usage: gen-corpus.sh DIR [NAME...]}
