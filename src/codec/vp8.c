@@ -13,12 +13,14 @@
  */
 #include "codec.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/v4l2-controls.h>
 
 #include "../bitstream/vp8_frame.h"
+#include "slices.h"
 
 #define VP8_MAX_DATA (32u << 20)
 
@@ -30,14 +32,17 @@ static bool vp8_profile_is_10bit(VAProfile profile)
 	return false;
 }
 
+/* The frame is one slice: its parameters and data. */
+struct vp8_slice {
+	struct v4l2r_slice_span span;
+	VASliceParameterBufferVP8 param;
+};
+
 struct vp8_priv {
-	bool have_pic, have_prob, have_iq, have_slice;
+	bool have_pic, have_prob, have_iq;
 	VAPictureParameterBufferVP8 pic;
 	VAProbabilityDataBufferVP8 prob;
-	VASliceParameterBufferVP8 slice;
-	uint8_t *data;
-	size_t data_size, data_cap;
-	bool have_data;
+	struct v4l2r_slices sl; /* records: struct vp8_slice */
 
 	struct v4l2r_vp8_persist persist;
 	bool streamed;
@@ -47,9 +52,12 @@ struct vp8_priv {
 
 static VAStatus vp8_init(struct v4l2r_ctx *ctx, void *priv_, VAProfile profile)
 {
+	struct vp8_priv *priv = priv_;
+
 	(void)ctx;
-	(void)priv_;
 	(void)profile;
+	v4l2r_slices_init(&priv->sl, sizeof(struct vp8_slice), offsetof(struct vp8_slice, param),
+			  sizeof(VASliceParameterBufferVP8), 1, VP8_MAX_DATA);
 	return VA_STATUS_SUCCESS;
 }
 
@@ -58,9 +66,7 @@ static void vp8_fini(struct v4l2r_ctx *ctx, void *priv_)
 	struct vp8_priv *priv = priv_;
 
 	(void)ctx;
-	free(priv->data);
-	priv->data = NULL;
-	priv->data_cap = 0;
+	v4l2r_slices_free(&priv->sl);
 }
 
 static VAStatus vp8_begin(struct v4l2r_ctx *ctx, void *priv_)
@@ -68,9 +74,8 @@ static VAStatus vp8_begin(struct v4l2r_ctx *ctx, void *priv_)
 	struct vp8_priv *priv = priv_;
 
 	(void)ctx;
-	priv->have_pic = priv->have_prob = priv->have_iq = priv->have_slice = false;
-	priv->have_data = false;
-	priv->data_size = 0;
+	priv->have_pic = priv->have_prob = priv->have_iq = false;
+	v4l2r_slices_reset(&priv->sl);
 	return VA_STATUS_SUCCESS;
 }
 
@@ -80,27 +85,6 @@ static VAStatus copy_one(void *dst, size_t size, bool *have, const struct v4l2r_
 		return VA_STATUS_ERROR_INVALID_BUFFER;
 	memcpy(dst, buf->data, size);
 	*have = true;
-	return VA_STATUS_SUCCESS;
-}
-
-static VAStatus render_data(struct vp8_priv *priv, const struct v4l2r_va_buffer *buf)
-{
-	uint64_t size = (uint64_t)buf->size * buf->num_elements;
-
-	/* One frame is one slice: a single data buffer. */
-	if (priv->have_data || size == 0 || size > VP8_MAX_DATA)
-		return VA_STATUS_ERROR_INVALID_BUFFER;
-	if (size > priv->data_cap) {
-		uint8_t *d = realloc(priv->data, (size_t)size);
-
-		if (!d)
-			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		priv->data = d;
-		priv->data_cap = (size_t)size;
-	}
-	memcpy(priv->data, buf->data, (size_t)size);
-	priv->data_size = (size_t)size;
-	priv->have_data = true;
 	return VA_STATUS_SUCCESS;
 }
 
@@ -123,11 +107,12 @@ static VAStatus vp8_render(struct v4l2r_ctx *ctx, void *priv_, const struct v4l2
 		return copy_one(&iq, sizeof(iq), &priv->have_iq, buf);
 	}
 	case VASliceParameterBufferType:
-		if (priv->have_slice)
-			return VA_STATUS_ERROR_INVALID_BUFFER;
-		return copy_one(&priv->slice, sizeof(priv->slice), &priv->have_slice, buf);
-	case VASliceDataBufferType:
-		return render_data(priv, buf);
+		return v4l2r_slices_add_params(&priv->sl, buf);
+	case VASliceDataBufferType: {
+		unsigned first;
+
+		return v4l2r_slices_add_data(&priv->sl, buf, &first);
+	}
 	default:
 		return VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE;
 	}
@@ -135,18 +120,14 @@ static VAStatus vp8_render(struct v4l2r_ctx *ctx, void *priv_, const struct v4l2
 
 /* Layout of the slice data: first partition, the sizes of the token partitions but the last
  * (3 bytes each), the token partitions. Checks it against the slice parameters. */
-static VAStatus check_slice(const struct vp8_priv *priv, uint32_t *first_part_size)
+static VAStatus check_slice(const struct vp8_priv *priv, const VASliceParameterBufferVP8 *s,
+			    uint32_t *first_part_size)
 {
-	const VASliceParameterBufferVP8 *s = &priv->slice;
 	const VAPictureParameterBufferVP8 *p = &priv->pic;
 	unsigned nparts = s->num_of_partitions;
 	uint64_t first, total;
 
 	if (nparts != 2 && nparts != 3 && nparts != 5 && nparts != 9)
-		return VA_STATUS_ERROR_INVALID_PARAMETER;
-	if (s->slice_data_flag != VA_SLICE_DATA_FLAG_ALL ||
-	    s->slice_data_offset > priv->data_size ||
-	    s->slice_data_size > priv->data_size - s->slice_data_offset)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	if (p->frame_width == 0 || p->frame_height == 0 || p->frame_width > 16383 ||
 	    p->frame_height > 16383)
@@ -161,11 +142,10 @@ static VAStatus check_slice(const struct vp8_priv *priv, uint32_t *first_part_si
 	return VA_STATUS_SUCCESS;
 }
 
-static void fill_frame(struct vp8_priv *priv, const struct v4l2r_vp8_frame_hdr *h,
-		       uint32_t first_part_size, bool key)
+static void fill_frame(struct vp8_priv *priv, const VASliceParameterBufferVP8 *s,
+		       const struct v4l2r_vp8_frame_hdr *h, uint32_t first_part_size, bool key)
 {
 	const VAPictureParameterBufferVP8 *p = &priv->pic;
-	const VASliceParameterBufferVP8 *s = &priv->slice;
 	struct v4l2_ctrl_vp8_frame *f = &priv->frame;
 	const struct v4l2r_vp8_persist *st = &priv->persist;
 
@@ -273,6 +253,7 @@ static VAStatus vp8_end(struct v4l2r_ctx *ctx, void *priv_)
 {
 	struct vp8_priv *priv = priv_;
 	const VAPictureParameterBufferVP8 *p = &priv->pic;
+	const struct vp8_slice *rec;
 	const uint8_t *part;
 	struct v4l2r_vp8_frame_hdr h;
 	struct v4l2r_surface *refs[3];
@@ -284,17 +265,19 @@ static VAStatus vp8_end(struct v4l2r_ctx *ctx, void *priv_)
 	bool key;
 	VAStatus st;
 
-	if (!priv->have_pic || !priv->have_prob || !priv->have_slice || !priv->have_data)
+	if (!priv->have_pic || !priv->have_prob || !v4l2r_slices_complete(&priv->sl) ||
+	    priv->sl.n != 1)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
-	st = check_slice(priv, &first_part_size);
+	rec = v4l2r_slices_rec(&priv->sl, 0);
+	st = check_slice(priv, &rec->param, &first_part_size);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	key = p->pic_fields.bits.key_frame == 0; /* VA: 0 means key frame */
-	part = priv->data + priv->slice.slice_data_offset;
+	part = priv->sl.data + rec->span.off;
 	if (!v4l2r_vp8_parse_header(part, first_part_size, key, &priv->persist, &h) ||
-	    h.nparts != priv->slice.num_of_partitions - 1)
+	    h.nparts != rec->param.num_of_partitions - 1)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
-	fill_frame(priv, &h, first_part_size, key);
+	fill_frame(priv, &rec->param, &h, first_part_size, key);
 
 	if (!key) {
 		struct v4l2r_surface *s;
@@ -313,7 +296,7 @@ static VAStatus vp8_end(struct v4l2r_ctx *ctx, void *priv_)
 	st = v4l2r_slot_get(ctx, &slot, &out, &cap);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	used = (key ? 10 : 3) + priv->slice.slice_data_size;
+	used = (key ? 10 : 3) + rec->span.size;
 	if (used > cap) {
 		v4l2r_slot_put(ctx, slot);
 		return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
@@ -336,7 +319,7 @@ static VAStatus vp8_end(struct v4l2r_ctx *ctx, void *priv_)
 		out[8] = (uint8_t)p->frame_height;
 		out[9] = (uint8_t)(p->frame_height >> 8);
 	}
-	memcpy(out + (key ? 10 : 3), part, priv->slice.slice_data_size);
+	memcpy(out + (key ? 10 : 3), part, rec->span.size);
 
 	struct v4l2_ext_control ctrl = {
 	    .id = V4L2_CID_STATELESS_VP8_FRAME,
