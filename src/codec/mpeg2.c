@@ -7,10 +7,12 @@
  *
  * VA omits the sequence header's vbv_buffer_size, profile_and_level_indication, chroma_format and
  * progressive_sequence. Decoders ignore the first two (they are filled from the VA profile);
- * VA decodes 4:2:0 only; progressive_sequence is inferred from the picture: a progressive
- * sequence has only progressive frame pictures (6.3.10), and a frame picture with
- * progressive_frame set decodes identically in either kind of sequence except for the
- * macroblock height, which is why the flag stays cleared once the stream has shown interlace.
+ * VA decodes 4:2:0 only. progressive_sequence is recovered from the slices where it matters: an
+ * interlaced sequence codes 2 * ceil(vertical_size / 32) macroblock rows, a progressive one
+ * ceil(vertical_size / 16) (6.3.3), and the last slice's start code names the last row. Where
+ * both counts are equal the two kinds decode identically, and the flag follows the pictures: a
+ * progressive sequence has only progressive frame pictures (6.3.10), so it stays cleared once
+ * the stream has shown a field picture or an interlaced frame.
  */
 #include "codec.h"
 
@@ -50,8 +52,8 @@ struct mpeg2_priv {
 	/* Matrices in force: a quant_matrix_extension keeps them until the next sequence header,
 	 * which VA does not show, so the last ones loaded stay (VA clients send them all). */
 	struct v4l2_ctrl_mpeg2_quantisation quant;
-	bool interlaced_seen; /* a field picture or an interlaced frame: not a progressive sequence
-			       */
+	bool interlaced_seen;  /* a field picture, an interlaced frame or interlaced rows */
+	bool progressive_rows; /* the slices reach the progressive row count only */
 	bool first_field_valid;
 
 	bool streamed;
@@ -181,8 +183,23 @@ static void fill_controls(struct mpeg2_priv *priv)
 	unsigned structure = p->picture_coding_extension.bits.picture_structure;
 	bool progressive_frame = p->picture_coding_extension.bits.progressive_frame;
 
+	unsigned v = p->vertical_size, prog_rows = (v + 15) / 16, il_rows = 2 * ((v + 31) / 32);
+	unsigned last = 0;
+
 	if (structure != 3 || !progressive_frame)
 		priv->interlaced_seen = true;
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
+		unsigned row = priv->sl.data[s->span.off + 3]; /* checked: 0x01..0xaf */
+
+		last = row > last ? row : last;
+	}
+	if (structure == 3 && prog_rows != il_rows) {
+		if (last == il_rows)
+			priv->interlaced_seen = true;
+		else if (last == prog_rows && !priv->interlaced_seen)
+			priv->progressive_rows = true;
+	}
 
 	memset(seq, 0, sizeof(*seq));
 	seq->horizontal_size = (uint16_t)p->horizontal_size;
@@ -191,7 +208,7 @@ static void fill_controls(struct mpeg2_priv *priv)
 	seq->vbv_buffer_size = 1835008 / 8;
 	seq->profile_and_level_indication = priv->profile == VAProfileMPEG2Simple ? 0x58 : 0x48;
 	seq->chroma_format = 1; /* 4:2:0 */
-	if (!priv->interlaced_seen)
+	if (priv->progressive_rows || !priv->interlaced_seen)
 		seq->flags |= V4L2_MPEG2_SEQ_FLAG_PROGRESSIVE;
 
 	memset(pic, 0, sizeof(*pic));
