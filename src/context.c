@@ -169,8 +169,10 @@ uint64_t v4l2r_ctx_picture_ts(struct v4l2r_ctx *ctx)
 
 void v4l2r_ctx_continue_ts(struct v4l2r_ctx *ctx)
 {
-	if (ctx->target && ctx->target->ts)
+	if (ctx->target && ctx->target->ts) {
 		ctx->pic_ts = ctx->target->ts;
+		ctx->pic_continues = true;
+	}
 }
 
 struct v4l2r_surface *v4l2r_ctx_surface(struct v4l2r_ctx *ctx, VASurfaceID id)

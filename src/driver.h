@@ -135,6 +135,7 @@ struct v4l2r_ctx {
 	struct v4l2r_surface *target;
 	bool in_picture;
 	bool pic_cap_queued;
+	bool pic_continues; /* second field of the surface's frame: keeps the first's error */
 	uint64_t pic_ts;
 	uint64_t ts_counter;
 	unsigned waiters; /* threads polling its requests without the lock */

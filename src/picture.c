@@ -29,6 +29,7 @@ VAStatus v4l2r_BeginPicture(VADriverContextP va, VAContextID context, VASurfaceI
 	ctx->target = s;
 	ctx->in_picture = true;
 	ctx->pic_cap_queued = false;
+	ctx->pic_continues = false;
 	/* One timestamp per picture, never reused: the DPB names references by it. */
 	ctx->pic_ts = ++ctx->ts_counter * 1000;
 	st = ctx->cfg.codec->begin(ctx, ctx->priv);

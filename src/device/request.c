@@ -80,7 +80,10 @@ void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 		}
 		c->queued = false;
 		if (c->owner) {
-			c->owner->failed = b.flags & V4L2_BUF_FLAG_ERROR;
+			/* failed was cleared when the buffer was queued for a new frame; a
+			 * second field keeps the first field's error. */
+			if (b.flags & V4L2_BUF_FLAG_ERROR)
+				c->owner->failed = true;
 			c->owner->decoded = !c->owner->failed;
 			if (c->owner->failed)
 				v4l2r_debug(ctx->drv, "surface %#x: decoding error\n",
@@ -344,7 +347,9 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 		cap_queued_here = true;
 		target->decoded = false;
 		v4l2r_surface_drop_snapshot(target);
-		target->failed = false;
+		/* A second field completes the buffer again: an error of the first stays. */
+		if (!ctx->pic_continues)
+			target->failed = false;
 	}
 	target->ts = ctx->pic_ts;
 
