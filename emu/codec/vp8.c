@@ -899,9 +899,11 @@ static void vp8_dump_ctrl(FILE *f, uint32_t id, const void *data, uint32_t size)
 		(int)sizeof(v->entropy.coeff_probs));
 	dump_u8(f, "y_mode_probs", v->entropy.y_mode_probs, 4);
 	dump_u8(f, "uv_mode_probs", v->entropy.uv_mode_probs, 3);
-	dump_u8(f, "mv_probs", &v->entropy.mv_probs[0][0], 38);
+	fputs("\"mv_probs\":[", f);
+	for (int i = 0; i < 38; i++)
+		fprintf(f, "%s%u", i ? "," : "", (&v->entropy.mv_probs[0][0])[i]);
 	fprintf(f,
-		"\"end\":0},\"coder_state\":{\"range\":%u,\"value\":%u,\"bit_count\":%u},"
+		"]},\"coder_state\":{\"range\":%u,\"value\":%u,\"bit_count\":%u},"
 		"\"width\":%u,\"height\":%u,\"horizontal_scale\":%u,\"vertical_scale\":%u,"
 		"\"version\":%u,\"prob_skip_false\":%u,\"prob_intra\":%u,\"prob_last\":%u,"
 		"\"prob_gf\":%u,\"num_dct_parts\":%u,\"first_part_size\":%u,"
