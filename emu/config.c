@@ -223,7 +223,6 @@ int emu_config_init(void)
 		dev->num = first + i;
 		for (int k = 0; k < EMU_MAX_CODECS && dev->prof->codecs[k]; k++)
 			dev->codecs[dev->ncodecs++] = dev->prof->codecs[k];
-		dev->codec = dev->codecs[0];
 		snprintf(dev->video_path, sizeof(dev->video_path), "/dev/video%d", dev->num);
 		snprintf(dev->media_path, sizeof(dev->media_path), "/dev/media%d", dev->num);
 		pthread_cond_init(&dev->work_cv, NULL);

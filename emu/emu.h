@@ -67,7 +67,6 @@ struct emu_device {
 	const struct emu_profile *prof;
 	const struct emu_codec_ops *codecs[EMU_MAX_CODECS];
 	int ncodecs;
-	const struct emu_codec_ops *codec; /* codecs[0] */
 	bool single;
 	bool splane; /* single-planar API (V4L2_CAP_VIDEO_M2M), as mainline cedrus */
 	int num;     /* N of /dev/mediaN, /dev/videoN */

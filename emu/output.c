@@ -103,8 +103,8 @@ void emu_out_trace(struct emu_instance *inst, const struct emu_job *job)
 			continue;
 		fprintf(f, "%s\"%s\":", first ? "" : ",", c->d.name);
 		first = false;
-		if (c->compound && dev->codec->dump_ctrl) {
-			dev->codec->dump_ctrl(f, c->d.id, v, c->size);
+		if (c->compound && c->codec && c->codec->dump_ctrl) {
+			c->codec->dump_ctrl(f, c->d.id, v, c->size);
 		} else if (c->d.type == V4L2_CTRL_TYPE_INTEGER64) {
 			int64_t x;
 
