@@ -8,7 +8,8 @@ pkgs=(
 	libva-dev libdrm-dev libavcodec-dev libavutil-dev libavformat-dev
 	ffmpeg vainfo mpv xvfb xauth
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad umockdev
-	v4l-utils valgrind
+	v4l-utils valgrind mjpegtools libseccomp-dev
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 missing=()
 for p in "${pkgs[@]}"; do
