@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Concurrency, single-instance device, sandbox and long-run checks through tests/robust/va-robust
+# (every frame against libavcodec's software decode of the same packets) on the emulated devices.
+# Each run must also show: every frame through a device (emulator statistics), no device error,
+# no emulator violation, nothing on stderr.
+#
+#   robust.sh threads DEVICES CLIP...         8 streams, one thread each, one process
+#   robust.sh procs DEVICES CLIP...           4 processes at once, one stream each; DEVICES is
+#                                             one V4L2_EMU_DEVICES per process, ';'-separated
+#                                             (one item: the same for all four)
+#   robust.sh single CLIP                     single-instance device (va-robust -S)
+#   robust.sh sandbox DEVICES CLIP            one decode under the seccomp filter (va-robust -s)
+#   robust.sh long DEVICES LOOPS CLIP1080 [nodecode]
+#                                             LOOPS x the clip in one context, RSS flat
+#
+# CLIP: a file, or h264:NAME (conformance stream), vp8:NAME (VP8 test vector).
+source "$(dirname "$0")/../integration/lib.sh"
+
+mode=$1
+shift
+robust="$V4L2R_BUILD/tests/robust/va-robust"
+[ -x "$robust" ] || die "va-robust missing: $robust"
+
+clip_path() {
+	case $1 in
+	h264:*) echo "$V4L2R_CONFORMANCE/h264/${1#h264:}.264" ;;
+	vp8:*) echo "$V4L2R_CONFORMANCE/vp8/${1#vp8:}.ivf" ;;
+	*) echo "$1" ;;
+	esac
+}
+# Packets of the video stream: each must become one device frame (VP8 hidden frames too).
+# H.264 field pairs would count twice: the clips used here are frame-coded.
+packets() {
+	ffprobe -v error -count_packets -select_streams v -show_entries stream=nb_read_packets \
+		-of default=nw=1:nk=1 "$1" | head -n 1
+}
+
+# Checks of one run: exit status, device frames, errors, violations, stderr.
+verdict() { # name rc want_frames stderr_file
+	local name=$1 rc=$2 want=$3 err=$4 why=""
+	[ "$rc" -eq 0 ] || why+=" exit=$rc"
+	[ "$(stats_sum frames)" -eq "$want" ] || why+=" device-frames=$(stats_sum frames)/$want"
+	[ "$(stats_sum errors)" -eq 0 ] || why+=" device-errors=$(stats_sum errors)"
+	[ ! -s "$TMP/violations" ] || why+=" violations=$(wc -l <"$TMP/violations")"
+	[ ! -s "$err" ] || why+=" stderr-lines=$(wc -l <"$err")"
+	if [ -n "$why" ]; then
+		echo "FAIL: $name:$why"
+		head -n 8 "$err" | sed 's/^/    stderr: /'
+		[ ! -s "$TMP/violations" ] || head -c 600 "$TMP/violations"
+		return 1
+	fi
+	echo "ok: $name"
+}
+
+elapsed() { # start (date +%s%N) -> seconds
+	awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}'
+}
+
+start_xvfb
+reset_emu_files
+files=()
+want=0
+case $mode in
+threads | sandbox | single)
+	devices=$1
+	[ "$mode" = single ] && devices=hantro-g1:single || shift
+	opt=()
+	[ "$mode" = sandbox ] && opt=(-s)
+	[ "$mode" = single ] && opt=(-S)
+	for c in "$@"; do
+		f=$(clip_path "$c")
+		[ -f "$f" ] || die "clip missing: $f"
+		files+=("$f")
+		want=$((want + $(packets "$f")))
+	done
+	rc=0
+	start=$(date +%s%N)
+	emu_run "$devices" "$robust" "${opt[@]}" "${files[@]}" >"$TMP/out" 2>"$TMP/stderr" || rc=$?
+	echo "$mode on $devices: $(cat "$TMP/out") ($(elapsed "$start") s)"
+	verdict "$mode $devices" $rc $want "$TMP/stderr"
+	;;
+procs)
+	IFS=';' read -r -a devs <<<"$1"
+	shift
+	[ $# -eq 4 ] || die "procs: four clips"
+	pids=()
+	i=0
+	for c in "$@"; do
+		f=$(clip_path "$c")
+		[ -f "$f" ] || die "clip missing: $f"
+		want=$((want + $(packets "$f")))
+		d=${devs[$i]:-${devs[0]}}
+		emu_run "$d" "$robust" "$f" >"$TMP/out$i" 2>"$TMP/stderr$i" &
+		pids+=($!)
+		i=$((i + 1))
+	done
+	rc=0
+	for i in 0 1 2 3; do
+		r=0
+		wait "${pids[$i]}" || r=$?
+		[ $r -eq 0 ] || rc=$r
+		echo "process $i on ${devs[$i]:-${devs[0]}}: $(cat "$TMP/out$i")"
+		cat "$TMP/stderr$i" >>"$TMP/stderr"
+	done
+	touch "$TMP/stderr"
+	# One stats line per process (four pids): each process had its own decoding instance.
+	[ "$(grep -o '"pid":[0-9]*' "$TMP/stats" | sort -u | wc -l)" -eq 4 ] ||
+		die "statistics of four processes expected: $(cat "$TMP/stats")"
+	verdict "4 processes on ${devs[*]}" $rc $want "$TMP/stderr"
+	;;
+long)
+	devices=$1 loops=$2 f=$3
+	opt=(-l "$loops" -r 2048)
+	env=()
+	if [ "${4:-}" = nodecode ]; then
+		opt+=(-n)
+		env=(V4L2_EMU_NODECODE=1)
+	fi
+	[ -f "$f" ] || die "clip missing: $f"
+	want=$((loops * $(packets "$f")))
+	rc=0
+	start=$(date +%s%N)
+	emu_run "$devices" env "${env[@]}" "$robust" "${opt[@]}" "$f" >"$TMP/out" \
+		2>"$TMP/stderr" || rc=$?
+	secs=$(elapsed "$start")
+	echo "long on $devices: $(cat "$TMP/out") ($secs s, $(awk -v n="$want" -v s="$secs" \
+		'BEGIN {printf "%.1f", n / s}') fps)"
+	verdict "long $devices" $rc $want "$TMP/stderr"
+	;;
+*) die "unknown mode $mode" ;;
+esac

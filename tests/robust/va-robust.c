@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Robustness client: decoders at once on one VA display (one driver instance), one thread per
+ * stream, each frame of each stream compared with libavcodec's software decode of the same
+ * packets (MD5 of the visible yuv420p bytes, display order).
+ *
+ *   va-robust [-l LOOPS] [-n] [-r MAXGROW_KB] [-s] [-S] STREAM...
+ *
+ * -l LOOPS    feed each stream's packets LOOPS times to one decoder (no flush in between: a
+ *             long run in one context); frame k must equal software frame k mod N.
+ * -n          do not compare pixels (device run with V4L2_EMU_NODECODE), count frames only.
+ * -r KB       sample the resident set (start, after the first loop, every 100 frames, end)
+ *             and fail when the end exceeds the sample after the first loop by more than KB.
+ * -s          decode under the seccomp sandbox (sandbox.c), installed once the VA display is
+ *             open and the streams are in memory; negative controls first, then no denial may
+ *             happen during the decode.
+ * -S          single-instance device checks (V4L2_EMU_DEVICES=...:single): two threads
+ *             creating a context at once get one success and one VA_STATUS_ERROR_HW_BUSY; while
+ *             the first stream decodes, a second context gets HW_BUSY, the decode stays exact,
+ *             and once it is done a new context succeeds.
+ * Prints one summary line on stdout; problems on stderr; exit status 0 when all is well.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/hwcontext.h>
+#include <libavutil/hwcontext_vaapi.h>
+#include <libavutil/md5.h>
+#include <libavutil/pixdesc.h>
+#include <va/va.h>
+
+#include "sandbox.h"
+
+struct job {
+	const char *in;
+	AVPacket **pkts; /* the stream's packets, in memory */
+	unsigned n_pkts;
+	AVCodecParameters *par;
+	uint8_t (*ref)[16]; /* software decode: one MD5 per output frame */
+	unsigned n_ref;
+	AVBufferRef *dev;
+	atomic_uint frames;
+	unsigned mismatches;
+	int first_mismatch;
+	bool ok;
+	/* resident set, kB */
+	long rss_start, rss_warm, rss_end, rss_max;
+};
+
+static int loops = 1;
+static bool nodecode;
+static long rss_limit = -1;
+static bool sandboxed;
+
+static long rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, res = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &size, &res) != 2)
+		res = -1;
+	fclose(f);
+	return res < 0 ? -1 : res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void rss_sample(struct job *j, long *slot)
+{
+	long v;
+
+	if (rss_limit < 0) /* not asked for (and /proc is out of reach in the sandbox) */
+		return;
+	v = rss_kb();
+
+	if (slot)
+		*slot = v;
+	if (v > j->rss_max)
+		j->rss_max = v;
+}
+
+/* MD5 of the visible picture as yuv420p bytes; NV12 (hardware) or yuv420p (software). */
+static int frame_md5(const AVFrame *f, uint8_t out[16])
+{
+	int w = f->width, h = f->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
+	struct AVMD5 *md5 = av_md5_alloc();
+	uint8_t *row = malloc((size_t)cw);
+	int ret = 0;
+
+	if (!md5 || !row) {
+		ret = -1;
+		goto out;
+	}
+	av_md5_init(md5);
+	for (int y = 0; y < h; y++)
+		av_md5_update(md5, f->data[0] + (size_t)y * f->linesize[0], w);
+	if (f->format == AV_PIX_FMT_NV12) {
+		for (int c = 0; c < 2; c++)
+			for (int y = 0; y < ch; y++) {
+				const uint8_t *src = f->data[1] + (size_t)y * f->linesize[1];
+
+				for (int x = 0; x < cw; x++)
+					row[x] = src[2 * x + c];
+				av_md5_update(md5, row, cw);
+			}
+	} else if (f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P) {
+		for (int c = 1; c <= 2; c++)
+			for (int y = 0; y < ch; y++)
+				av_md5_update(md5, f->data[c] + (size_t)y * f->linesize[c], cw);
+	} else {
+		ret = -1;
+	}
+	av_md5_final(md5, out);
+out:
+	free(row);
+	av_free(md5);
+	return ret;
+}
+
+static int load_packets(struct job *j)
+{
+	AVFormatContext *fmt = NULL;
+	AVPacket *pkt = av_packet_alloc();
+	int stream, ret = -1;
+
+	if (!pkt || avformat_open_input(&fmt, j->in, NULL, NULL) < 0 ||
+	    avformat_find_stream_info(fmt, NULL) < 0)
+		goto out;
+	stream = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	if (stream < 0)
+		goto out;
+	j->par = avcodec_parameters_alloc();
+	if (!j->par || avcodec_parameters_copy(j->par, fmt->streams[stream]->codecpar) < 0)
+		goto out;
+	while (av_read_frame(fmt, pkt) >= 0) {
+		if (pkt->stream_index == stream) {
+			AVPacket **p = realloc(j->pkts, (j->n_pkts + 1) * sizeof(*p));
+
+			if (!p)
+				goto out;
+			j->pkts = p;
+			j->pkts[j->n_pkts] = av_packet_clone(pkt);
+			if (!j->pkts[j->n_pkts])
+				goto out;
+			j->n_pkts++;
+		}
+		av_packet_unref(pkt);
+	}
+	ret = j->n_pkts ? 0 : -1;
+out:
+	if (ret)
+		fprintf(stderr, "va-robust: %s: cannot read the stream\n", j->in);
+	av_packet_free(&pkt);
+	avformat_close_input(&fmt);
+	return ret;
+}
+
+static enum AVPixelFormat pick_vaapi(AVCodecContext *avctx, const enum AVPixelFormat *fmts)
+{
+	for (; *fmts != AV_PIX_FMT_NONE; fmts++)
+		if (*fmts == AV_PIX_FMT_VAAPI)
+			return *fmts;
+	return AV_PIX_FMT_NONE;
+}
+
+static AVCodecContext *open_decoder(struct job *j, bool hw)
+{
+	const AVCodec *codec = avcodec_find_decoder(j->par->codec_id);
+	AVCodecContext *avctx = codec ? avcodec_alloc_context3(codec) : NULL;
+
+	if (!avctx || avcodec_parameters_to_context(avctx, j->par) < 0)
+		goto fail;
+	avctx->thread_count = 1;
+	if (hw) {
+		avctx->hw_device_ctx = av_buffer_ref(j->dev);
+		avctx->get_format = pick_vaapi;
+		avctx->hwaccel_flags |= AV_HWACCEL_FLAG_ALLOW_PROFILE_MISMATCH;
+	}
+	if (avcodec_open2(avctx, codec, NULL) < 0)
+		goto fail;
+	return avctx;
+fail:
+	avcodec_free_context(&avctx);
+	return NULL;
+}
+
+/* Software reference: one MD5 per output frame. */
+static int reference(struct job *j)
+{
+	AVCodecContext *avctx = open_decoder(j, false);
+	AVFrame *f = av_frame_alloc();
+	int ret = -1, err;
+
+	if (!avctx || !f)
+		goto out;
+	for (unsigned i = 0; i <= j->n_pkts; i++) {
+		err = avcodec_send_packet(avctx, i < j->n_pkts ? j->pkts[i] : NULL);
+		if (err < 0)
+			goto out;
+		while ((err = avcodec_receive_frame(avctx, f)) >= 0) {
+			void *p = realloc(j->ref, (j->n_ref + 1) * sizeof(*j->ref));
+
+			if (!p)
+				goto out;
+			j->ref = p;
+			if (frame_md5(f, j->ref[j->n_ref]) < 0) {
+				fprintf(stderr, "va-robust: %s: software format %s\n", j->in,
+					av_get_pix_fmt_name(f->format));
+				goto out;
+			}
+			j->n_ref++;
+			av_frame_unref(f);
+		}
+		if (err != AVERROR(EAGAIN) && err != AVERROR_EOF)
+			goto out;
+	}
+	ret = j->n_ref ? 0 : -1;
+out:
+	if (ret)
+		fprintf(stderr, "va-robust: %s: software decode failed\n", j->in);
+	av_frame_free(&f);
+	avcodec_free_context(&avctx);
+	return ret;
+}
+
+static int take_frame(struct job *j, AVFrame *frame, AVFrame *sw)
+{
+	unsigned k = atomic_load(&j->frames);
+	uint8_t md5[16];
+
+	if (frame->format != AV_PIX_FMT_VAAPI) {
+		fprintf(stderr, "va-robust: %s: frame %u not decoded by VA-API\n", j->in, k);
+		return -1;
+	}
+	if (av_hwframe_transfer_data(sw, frame, 0) < 0) {
+		fprintf(stderr, "va-robust: %s: cannot read frame %u\n", j->in, k);
+		return -1;
+	}
+	sw->width = frame->width;
+	sw->height = frame->height;
+	if (!nodecode) {
+		if (frame_md5(sw, md5) < 0)
+			return -1;
+		if (memcmp(md5, j->ref[k % j->n_ref], 16) != 0) {
+			if (!j->mismatches++)
+				j->first_mismatch = (int)k;
+		}
+	}
+	av_frame_unref(sw);
+	atomic_fetch_add(&j->frames, 1);
+	if ((k + 1) % 100 == 0)
+		rss_sample(j, NULL);
+	return 0;
+}
+
+static int decode(struct job *j)
+{
+	AVCodecContext *avctx = open_decoder(j, true);
+	AVFrame *frame = av_frame_alloc(), *sw = av_frame_alloc();
+	int ret = -1, err;
+
+	if (!avctx || !frame || !sw)
+		goto out;
+	for (int l = 0; l < loops; l++) {
+		for (unsigned i = 0; i < j->n_pkts + (l == loops - 1); i++) {
+			err = avcodec_send_packet(avctx, i < j->n_pkts ? j->pkts[i] : NULL);
+			if (err < 0) {
+				fprintf(stderr, "va-robust: %s: decode error %d at packet %u\n",
+					j->in, err, i);
+				goto out;
+			}
+			while ((err = avcodec_receive_frame(avctx, frame)) >= 0) {
+				if (take_frame(j, frame, sw) < 0)
+					goto out;
+				av_frame_unref(frame);
+			}
+			if (err != AVERROR(EAGAIN) && err != AVERROR_EOF) {
+				fprintf(stderr, "va-robust: %s: decode error %d\n", j->in, err);
+				goto out;
+			}
+		}
+		if (l == 0)
+			rss_sample(j, &j->rss_warm);
+	}
+	if (atomic_load(&j->frames) != (unsigned)loops * j->n_ref) {
+		fprintf(stderr, "va-robust: %s: %u frames, want %u\n", j->in,
+			atomic_load(&j->frames), (unsigned)loops * j->n_ref);
+		goto out;
+	}
+	if (j->mismatches) {
+		fprintf(stderr, "va-robust: %s: %u frames differ from software decode, first %d\n",
+			j->in, j->mismatches, j->first_mismatch);
+		goto out;
+	}
+	ret = 0;
+out:
+	av_frame_free(&sw);
+	av_frame_free(&frame);
+	avcodec_free_context(&avctx);
+	return ret;
+}
+
+static void *run(void *arg)
+{
+	struct job *j = arg;
+
+	j->ok = decode(j) == 0;
+	return NULL;
+}
+
+/* --- single-instance device ------------------------------------------------------------- */
+
+struct raw_ctx {
+	VADisplay dpy;
+	VAConfigID cfg;
+	VASurfaceID surf;
+	VAContextID ctx;
+	VAStatus st;
+	pthread_barrier_t *barrier;
+};
+
+static VAStatus raw_create(struct raw_ctx *r)
+{
+	VAStatus st = vaCreateConfig(r->dpy, VAProfileH264Main, VAEntrypointVLD, NULL, 0, &r->cfg);
+
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	st = vaCreateSurfaces(r->dpy, VA_RT_FORMAT_YUV420, 176, 144, &r->surf, 1, NULL, 0);
+	if (st != VA_STATUS_SUCCESS) {
+		vaDestroyConfig(r->dpy, r->cfg);
+		return st;
+	}
+	if (r->barrier)
+		pthread_barrier_wait(r->barrier);
+	r->st = vaCreateContext(r->dpy, r->cfg, 176, 144, VA_PROGRESSIVE, &r->surf, 1, &r->ctx);
+	return r->st;
+}
+
+static void raw_destroy(struct raw_ctx *r)
+{
+	if (r->st == VA_STATUS_SUCCESS)
+		vaDestroyContext(r->dpy, r->ctx);
+	vaDestroySurfaces(r->dpy, &r->surf, 1);
+	vaDestroyConfig(r->dpy, r->cfg);
+}
+
+static void *raw_thread(void *arg)
+{
+	raw_create(arg);
+	return NULL;
+}
+
+static int single_race(VADisplay dpy, int rounds)
+{
+	pthread_barrier_t barrier;
+	int bad = 0;
+
+	pthread_barrier_init(&barrier, NULL, 2);
+	for (int i = 0; i < rounds && !bad; i++) {
+		struct raw_ctx r[2] = {{.dpy = dpy, .barrier = &barrier},
+				       {.dpy = dpy, .barrier = &barrier}};
+		pthread_t t;
+
+		r[0].st = r[1].st = VA_STATUS_ERROR_UNKNOWN;
+		if (pthread_create(&t, NULL, raw_thread, &r[1]))
+			return -1;
+		raw_create(&r[0]);
+		pthread_join(t, NULL);
+		int ok = (r[0].st == VA_STATUS_SUCCESS) + (r[1].st == VA_STATUS_SUCCESS);
+		int busy =
+		    (r[0].st == VA_STATUS_ERROR_HW_BUSY) + (r[1].st == VA_STATUS_ERROR_HW_BUSY);
+		if (ok != 1 || busy != 1) {
+			fprintf(stderr,
+				"va-robust: race %d: contexts %s / %s, want one success and "
+				"one HW_BUSY\n",
+				i, vaErrorStr(r[0].st), vaErrorStr(r[1].st));
+			bad = -1;
+		}
+		raw_destroy(&r[0]);
+		raw_destroy(&r[1]);
+	}
+	pthread_barrier_destroy(&barrier);
+	return bad;
+}
+
+static int single_checks(VADisplay dpy, struct job *j)
+{
+	struct raw_ctx r = {.dpy = dpy};
+	pthread_t t;
+	int bad = 0;
+
+	if (single_race(dpy, 20) < 0)
+		bad = -1;
+	/* A second opener while a decode runs. */
+	if (pthread_create(&t, NULL, run, j))
+		return -1;
+	while (atomic_load(&j->frames) == 0 && !j->ok) {
+		usleep(1000);
+		/* the decoder may fail before its first frame: then it has ended */
+		if (pthread_tryjoin_np(t, NULL) == 0) {
+			fprintf(stderr, "va-robust: %s: decode ended before its first frame\n",
+				j->in);
+			return -1;
+		}
+	}
+	VAStatus st = raw_create(&r);
+	raw_destroy(&r);
+	if (st != VA_STATUS_ERROR_HW_BUSY) {
+		fprintf(stderr, "va-robust: context during a decode: %s, want HW_BUSY\n",
+			vaErrorStr(st));
+		bad = -1;
+	}
+	pthread_join(t, NULL);
+	if (!j->ok)
+		bad = -1;
+	/* The device is free again. */
+	st = raw_create(&r);
+	raw_destroy(&r);
+	if (st != VA_STATUS_SUCCESS) {
+		fprintf(stderr, "va-robust: context after the decode: %s\n", vaErrorStr(st));
+		bad = -1;
+	}
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	AVBufferRef *dev = NULL;
+	bool single = false;
+	int opt, n, failed = 0;
+	unsigned frames = 0;
+
+	while ((opt = getopt(argc, argv, "l:nr:sS")) != -1) {
+		switch (opt) {
+		case 'l':
+			loops = atoi(optarg);
+			break;
+		case 'n':
+			nodecode = true;
+			break;
+		case 'r':
+			rss_limit = atol(optarg);
+			break;
+		case 's':
+			sandboxed = true;
+			break;
+		case 'S':
+			single = true;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	n = argc - optind;
+	if (n < 1 || loops < 1 || (single && n != 1)) {
+	usage:
+		fprintf(stderr, "usage: va-robust [-l LOOPS] [-n] [-r KB] [-s] [-S] STREAM...\n");
+		return 2;
+	}
+	av_log_set_level(AV_LOG_ERROR);
+	if (av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_VAAPI, getenv("DISPLAY"), NULL, 0) < 0) {
+		fprintf(stderr, "va-robust: no VA-API device\n");
+		return 1;
+	}
+	struct job *jobs = calloc((size_t)n, sizeof(*jobs));
+	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
+	if (!jobs || !tids)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		jobs[i].in = argv[optind + i];
+		jobs[i].dev = dev;
+		if (load_packets(&jobs[i]) < 0 || reference(&jobs[i]) < 0)
+			return 1;
+	}
+	if (sandboxed) {
+		int rc = sandbox_install();
+
+		if (rc < 0) {
+			fprintf(stderr, "va-robust: sandbox: %s\n", strerror(-rc));
+			return 1;
+		}
+		if (sandbox_check_denials() < 0)
+			return 1;
+	}
+	for (int i = 0; i < n; i++)
+		rss_sample(&jobs[i], &jobs[i].rss_start);
+	if (single) {
+		VADisplay dpy =
+		    ((AVVAAPIDeviceContext *)((AVHWDeviceContext *)dev->data)->hwctx)->display;
+
+		failed += single_checks(dpy, &jobs[0]) < 0;
+	} else {
+		for (int i = 0; i < n; i++)
+			if (pthread_create(&tids[i], NULL, run, &jobs[i]))
+				return 1;
+		for (int i = 0; i < n; i++)
+			pthread_join(tids[i], NULL);
+	}
+	for (int i = 0; i < n; i++) {
+		failed += !jobs[i].ok;
+		frames += atomic_load(&jobs[i].frames);
+		rss_sample(&jobs[i], &jobs[i].rss_end);
+	}
+	if (sandboxed && sandbox_denials()) {
+		fprintf(stderr, "va-robust: %u system calls denied during the decode\n",
+			sandbox_denials());
+		sandbox_report(2);
+		failed++;
+	}
+	printf("%d decoders x %d loops: %u frames, %s, %d failed", n, loops, frames,
+	       nodecode ? "not compared" : "compared with software decode", failed);
+	if (sandboxed)
+		printf(", sandboxed: %u denials during the decode", sandbox_denials());
+	if (rss_limit >= 0) {
+		long grow = jobs[0].rss_end - jobs[0].rss_warm;
+
+		printf(", rss_kb start=%ld warm=%ld end=%ld max=%ld", jobs[0].rss_start,
+		       jobs[0].rss_warm, jobs[0].rss_end, jobs[0].rss_max);
+		if (grow > rss_limit) {
+			fprintf(stderr, "va-robust: resident set grew by %ld kB after warm-up\n",
+				grow);
+			failed++;
+		}
+	}
+	printf("\n");
+	for (int i = 0; i < n; i++) {
+		for (unsigned k = 0; k < jobs[i].n_pkts; k++)
+			av_packet_free(&jobs[i].pkts[k]);
+		free(jobs[i].pkts);
+		free(jobs[i].ref);
+		avcodec_parameters_free(&jobs[i].par);
+	}
+	av_buffer_unref(&dev);
+	free(jobs);
+	free(tids);
+	return failed ? 1 : 0;
+}
