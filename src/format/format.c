@@ -89,11 +89,23 @@ static void t4_c(uint8_t *dst, size_t pitch, const uint8_t *src, uint32_t n)
 			memcpy(dst + r * pitch, src + r * 4, 4);
 }
 
+/*
+ * 32x32 tiles go by groups of T32_GROUP, row by row inside a group: tile by tile writes 32 rows
+ * at once, row by row over the whole tile row reads 32 KiB-apart lines; groups of 8 tiles
+ * (8 KiB of source) measured best at 1080p and 4K.
+ */
+#define T32_GROUP 8
+
 static void t32_c(uint8_t *dst, size_t pitch, const uint8_t *src, uint32_t n)
 {
-	for (uint32_t t = 0; t < n; t++, src += 1024, dst += 32)
+	for (uint32_t g = 0; g < n; g += T32_GROUP) {
+		uint32_t m = n - g < T32_GROUP ? n - g : T32_GROUP;
+
 		for (unsigned r = 0; r < 32; r++)
-			memcpy(dst + r * pitch, src + r * 32, 32);
+			for (uint32_t t = g; t < g + m; t++)
+				memcpy(dst + r * pitch + t * 32, src + (size_t)t * 1024 + r * 32,
+				       32);
+	}
 }
 
 static const struct kernels k_c = {t4_c, t32_c};
@@ -120,14 +132,19 @@ static void t4_sse2(uint8_t *dst, size_t pitch, const uint8_t *src, uint32_t n)
 
 static void t32_sse2(uint8_t *dst, size_t pitch, const uint8_t *src, uint32_t n)
 {
-	for (uint32_t t = 0; t < n; t++, src += 1024, dst += 32)
-		for (unsigned r = 0; r < 32; r++) {
-			__m128i lo = _mm_loadu_si128((const __m128i *)(src + r * 32));
-			__m128i hi = _mm_loadu_si128((const __m128i *)(src + r * 32 + 16));
+	for (uint32_t g = 0; g < n; g += T32_GROUP) {
+		uint32_t m = n - g < T32_GROUP ? n - g : T32_GROUP;
 
-			_mm_storeu_si128((__m128i *)(dst + r * pitch), lo);
-			_mm_storeu_si128((__m128i *)(dst + r * pitch + 16), hi);
-		}
+		for (unsigned r = 0; r < 32; r++)
+			for (uint32_t t = g; t < g + m; t++) {
+				const uint8_t *s = src + (size_t)t * 1024 + r * 32;
+				uint8_t *d = dst + r * pitch + t * 32;
+
+				_mm_storeu_si128((__m128i *)d, _mm_loadu_si128((const __m128i *)s));
+				_mm_storeu_si128((__m128i *)(d + 16),
+						 _mm_loadu_si128((const __m128i *)(s + 16)));
+			}
+	}
 }
 
 static const struct kernels k_sse2 = {t4_sse2, t32_sse2};
@@ -167,10 +184,16 @@ __attribute__((target("avx2"))) static void t4_avx2(uint8_t *dst, size_t pitch, 
 __attribute__((target("avx2"))) static void t32_avx2(uint8_t *dst, size_t pitch, const uint8_t *src,
 						     uint32_t n)
 {
-	for (uint32_t t = 0; t < n; t++, src += 1024, dst += 32)
+	for (uint32_t g = 0; g < n; g += T32_GROUP) {
+		uint32_t m = n - g < T32_GROUP ? n - g : T32_GROUP;
+
 		for (unsigned r = 0; r < 32; r++)
-			_mm256_storeu_si256((__m256i *)(dst + r * pitch),
-					    _mm256_loadu_si256((const __m256i *)(src + r * 32)));
+			for (uint32_t t = g; t < g + m; t++)
+				_mm256_storeu_si256(
+				    (__m256i *)(dst + r * pitch + t * 32),
+				    _mm256_loadu_si256(
+					(const __m256i *)(src + (size_t)t * 1024 + r * 32)));
+	}
 }
 
 static const struct kernels k_avx2 = {t4_avx2, t32_avx2};
@@ -193,13 +216,18 @@ static void t4_neon(uint8_t *dst, size_t pitch, const uint8_t *src, uint32_t n)
 
 static void t32_neon(uint8_t *dst, size_t pitch, const uint8_t *src, uint32_t n)
 {
-	for (uint32_t t = 0; t < n; t++, src += 1024, dst += 32)
-		for (unsigned r = 0; r < 32; r++) {
-			uint8x16_t lo = vld1q_u8(src + r * 32), hi = vld1q_u8(src + r * 32 + 16);
+	for (uint32_t g = 0; g < n; g += T32_GROUP) {
+		uint32_t m = n - g < T32_GROUP ? n - g : T32_GROUP;
 
-			vst1q_u8(dst + r * pitch, lo);
-			vst1q_u8(dst + r * pitch + 16, hi);
-		}
+		for (unsigned r = 0; r < 32; r++)
+			for (uint32_t t = g; t < g + m; t++) {
+				const uint8_t *s = src + (size_t)t * 1024 + r * 32;
+				uint8_t *d = dst + r * pitch + t * 32;
+
+				vst1q_u8(d, vld1q_u8(s));
+				vst1q_u8(d + 16, vld1q_u8(s + 16));
+			}
+	}
 }
 
 static const struct kernels k_neon = {t4_neon, t32_neon};
@@ -237,10 +265,10 @@ bool v4l2r_format_impl_available(enum v4l2r_format_impl impl)
 
 enum v4l2r_format_impl v4l2r_format_impl_auto(void)
 {
+	/* AVX2 is built and tested but not chosen: the copies are memory bound, SSE2 already
+	 * runs at memcpy speed and the AVX2 4x4 transpose measured slower (bench/RESULTS.md). */
 	if (v4l2r_format_impl_available(V4L2R_FORMAT_NEON))
 		return V4L2R_FORMAT_NEON;
-	if (v4l2r_format_impl_available(V4L2R_FORMAT_AVX2))
-		return V4L2R_FORMAT_AVX2;
 	if (v4l2r_format_impl_available(V4L2R_FORMAT_SSE2))
 		return V4L2R_FORMAT_SSE2;
 	return V4L2R_FORMAT_C;

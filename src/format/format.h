@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The implementations behind v4l2r_format_read (declared in driver.h): portable C everywhere,
- * SSE2 and AVX2 on x86-64 (AVX2 when the CPU has it), NEON on aarch64. The automatic choice is
- * what the driver uses; tests and benchmarks name one to check or time it.
+ * SSE2 and AVX2 on x86-64 (AVX2 when the CPU has it), NEON on aarch64. The automatic choice
+ * (NEON, else SSE2, else C) is what the driver uses; tests and benchmarks name one to check or
+ * time it.
  */
 #ifndef V4L2R_FORMAT_H
 #define V4L2R_FORMAT_H
