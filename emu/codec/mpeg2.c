@@ -447,6 +447,25 @@ static bool check_syntax(struct mpeg2_ctx *c, const struct emu_job *job, bool se
 			      "\"field\":\"picture_coding_type\",\"rule\":\"B pair\"");
 		bad = true;
 	}
+	/* hantro (and cedrus, whose MP12HDR register takes the same flag) tells a second field
+	 * from picture_structure and TOP_FIELD_FIRST: only then does a P field predict from the
+	 * opposite-parity field already in the CAPTURE buffer, otherwise it takes both fields
+	 * from forward_ref_ts. The flag must give the field order of the frame (a field picture's
+	 * top_field_first bit is 0 in the bitstream, 6.3.10). */
+	if (p->picture_structure != V4L2_MPEG2_PIC_FRAME &&
+	    p->picture_coding_type == V4L2_MPEG2_PIC_CODING_TYPE_P) {
+		bool tff = p->flags & V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST;
+		bool hw_second = (p->picture_structure == V4L2_MPEG2_PIC_TOP_FIELD) != tff;
+
+		if (hw_second != second_field) {
+			emu_violation(
+			    job, "reference-field",
+			    "\"field\":\"flags.TOP_FIELD_FIRST\",\"got\":%d,\"structure\":%u,"
+			    "\"second_field\":%d",
+			    tff, p->picture_structure, second_field);
+			bad = true;
+		}
+	}
 	switch (p->picture_coding_type) {
 	case V4L2_MPEG2_PIC_CODING_TYPE_P:
 		bad |= !check_ref(c, job, "forward_ref_ts", p->forward_ref_ts, &c->newer);
@@ -534,6 +553,14 @@ static int decode(struct mpeg2_ctx *c, const struct emu_job *job, bool second_fi
 		return -1;
 	memcpy(c->pkt->data, c->w.buf, c->w.len);
 	c->alloc_new = false;
+	/* libavcodec's error resilience miscounts the macroblocks of field pictures (a field's
+	 * slice row is counted as two rows, clipped at the frame's end), so AV_EF_EXPLODE reports
+	 * an error on every second field and on bottom first fields. Field pictures decode without
+	 * it: a damaged field shows as wrong pixels, as on hardware that conceals. */
+	if (c->pic.picture_structure != V4L2_MPEG2_PIC_FRAME)
+		c->avctx->err_recognition &= ~AV_EF_EXPLODE;
+	else
+		c->avctx->err_recognition |= AV_EF_EXPLODE;
 	ret = avcodec_send_packet(c->avctx, c->pkt);
 	while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
 		av_frame_unref(c->drain);

@@ -219,8 +219,17 @@ static void fill_controls(struct mpeg2_priv *priv)
 	pic->picture_coding_type = (uint8_t)p->picture_coding_type;
 	pic->picture_structure = (uint8_t)structure;
 	pic->intra_dc_precision = (uint8_t)p->picture_coding_extension.bits.intra_dc_precision;
-	if (p->picture_coding_extension.bits.top_field_first)
+	/* A field picture's top_field_first bit is 0 (6.3.10); hantro and cedrus tell the
+	 * second field of a pair from picture_structure and this flag, so it gives the frame's
+	 * field order: the parity of its first field. */
+	if (structure != 3) {
+		bool first = p->picture_coding_extension.bits.is_first_field;
+
+		if ((structure == 1) == first)
+			pic->flags |= V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST;
+	} else if (p->picture_coding_extension.bits.top_field_first) {
 		pic->flags |= V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST;
+	}
 	if (p->picture_coding_extension.bits.frame_pred_frame_dct)
 		pic->flags |= V4L2_MPEG2_PIC_FLAG_FRAME_PRED_DCT;
 	if (p->picture_coding_extension.bits.concealment_motion_vectors)
@@ -293,6 +302,17 @@ static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct mpeg2_priv *priv)
 	return VA_STATUS_SUCCESS;
 }
 
+/* The slice without what follows it up to the end of the VA buffer: ffmpeg hands the last slice
+ * of a packet with a start code that ends exactly at the packet's end (a sequence_end_code),
+ * which is not slice data. Slices are checked to start with their own start code. */
+static size_t slice_size(const uint8_t *d, size_t size)
+{
+	for (size_t i = 4; i + 3 < size; i++)
+		if (!d[i] && !d[i + 1] && d[i + 2] == 1 && (d[i + 3] < 0x01 || d[i + 3] > 0xaf))
+			return i;
+	return size;
+}
+
 /* A reference surface of this driver, NULL for VA_INVALID_SURFACE or a foreign ID. */
 static struct v4l2r_surface *ref_surface(struct v4l2r_ctx *ctx, VASurfaceID id)
 {
@@ -362,13 +382,14 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 		return st;
 	for (unsigned i = 0; i < priv->sl.n; i++) {
 		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
+		size_t size = slice_size(priv->sl.data + s->span.off, s->span.size);
 
-		if (s->span.size > cap - used) {
+		if (size > cap - used) {
 			v4l2r_slot_put(ctx, slot);
 			return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
 		}
-		memcpy(data + used, priv->sl.data + s->span.off, s->span.size);
-		used += s->span.size;
+		memcpy(data + used, priv->sl.data + s->span.off, size);
+		used += size;
 	}
 	v4l2r_ctx_debug(ctx, "mpeg2: type %u structure %u, %u slices, %zu bytes\n",
 			priv->picture.picture_coding_type, priv->picture.picture_structure,
