@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The emulated MPEG-2 codec (emu/codec/mpeg2.c) on a fake core, as hantro-g1 and cedrus:
- *  - clips made by ffmpeg's mpeg2video encoder are parsed here (own header parser: sequence,
- *    extensions, picture headers) into the three controls, one job per picture with its slices;
- *    every picture's MD5 (display order) must equal ffmpeg's software decode (-f framemd5);
- *  - mutation check: every field of SEQUENCE, PICTURE and QUANTISATION mutated on an I, a P and a
- *    B picture must be caught (violation, failed job or different pixels), unless listed below as
- *    ignored by the hardware with the reason (then it must NOT change anything);
+ *  - clips made by ffmpeg's mpeg2video encoder (and one by tests/integration/mpeg2-fields.py
+ *    whose four f_codes differ) are parsed here (own header parser: sequence, extensions,
+ *    picture headers) into the three controls, one job per picture with its slices; every
+ *    picture's MD5 (display order) must equal ffmpeg's software decode (-f framemd5);
+ *  - mutation check (first clip and clips named mut-*): every field of SEQUENCE, PICTURE and
+ *    QUANTISATION mutated on an I, a P and a B picture, and the f_code pairs swapped, must be
+ *    caught (violation, failed job or different pixels), unless listed below as ignored by the
+ *    hardware with the reason (then it must NOT change anything);
  *  - try_ctrl (std_validate_compound) and the std_init_compound defaults.
  *
  *   test_emu_mpeg2 MUTATION_CLIP.m2v MUTATION_CLIP.framemd5 [CLIP.m2v CLIP.framemd5]...
@@ -552,6 +554,35 @@ static bool mutate(int m, const char *profile, struct v4l2_ctrl_mpeg2_sequence *
 				    "chroma, 6.3.11)";
 		}
 		return true;
+	case 28: {
+		uint8_t h = pic->f_code[0][0], v = pic->f_code[0][1];
+
+		d->name = "picture.f_code[0] horizontal/vertical swapped";
+		pic->f_code[0][0] = v;
+		pic->f_code[0][1] = h;
+		d->expect[1] = I;
+		d->reason = "I pictures have no motion vectors";
+		if (h == v) {
+			d->expect[2] = d->expect[3] = I;
+			d->reason = "equal f_codes: the swap changes nothing";
+		}
+		return true;
+	}
+	case 29: {
+		uint8_t f[2];
+
+		d->name = "picture.f_code forward/backward swapped";
+		memcpy(f, pic->f_code[0], 2);
+		memcpy(pic->f_code[0], pic->f_code[1], 2);
+		memcpy(pic->f_code[1], f, 2);
+		d->expect[1] = I;
+		d->reason = "I pictures have no motion vectors";
+		if (!memcmp(pic->f_code[0], pic->f_code[1], 2)) {
+			d->expect[2] = d->expect[3] = I;
+			d->reason = "equal f_codes: the swap changes nothing";
+		}
+		return true;
+	}
 	default:
 		return false;
 	}
@@ -672,6 +703,13 @@ static void check_ctrls(void)
 	      "chroma_format 4 accepted");
 }
 
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
 int main(int argc, char **argv)
 {
 	static struct stream s;
@@ -698,7 +736,7 @@ int main(int argc, char **argv)
 			check_display_order(&r, &s, what);
 			run_close(&r);
 			printf("%s: %d pictures decoded\n", what, s.n);
-			if (a == 1)
+			if (a == 1 || !strncmp(base_name(argv[a]), "mut-", 4))
 				mutation_check(&s, profiles[p]);
 		}
 		free(s.buf);
