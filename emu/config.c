@@ -113,6 +113,8 @@ static void parse_faults(void)
 			emu_g.fault_queue = v;
 		else if (!strcmp(tok, "stall"))
 			emu_g.fault_stall = v;
+		else if (!strcmp(tok, "gone"))
+			emu_g.fault_gone = v;
 	}
 }
 

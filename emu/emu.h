@@ -84,6 +84,9 @@ struct emu_device {
 	bool worker_started;
 	pthread_cond_t work_cv;
 	bool busy; /* worker is running a job (without the lock) */
+	/* Fault injection (gone=N): bumped when the device "disappears"; files opened before
+	 * are dead (ENODEV, POLLERR), as after an unbind; new opens reach the re-bound device. */
+	unsigned epoch;
 };
 
 enum emu_buf_state {
@@ -140,6 +143,7 @@ struct emu_instance {
 	void *priv;			   /* its instance */
 	bool running;			   /* the worker runs a job of this instance */
 	bool stalled;			   /* fault injection: a job never completes */
+	bool gone;			   /* fault injection: its device disappeared */
 	int held;			   /* CAPTURE buffer held across slices, or -1 */
 	struct emu_job held_job;
 	bool held_error;
@@ -156,6 +160,7 @@ struct emu_instance {
 	uint32_t ev_seq;
 	uint64_t req_seq;
 	uint64_t n_requests, n_frames, n_errors;
+	uint64_t n_bufs_alloc, n_bufs_freed; /* buffers of both queues, freed by the client */
 };
 
 enum emu_req_state {
@@ -191,6 +196,7 @@ struct emu_file {
 	struct emu_device *dev;
 	struct emu_instance *inst;
 	struct emu_request *req;
+	unsigned epoch; /* dev->epoch when opened */
 };
 
 /* interpose.c */
@@ -207,6 +213,8 @@ bool emu_fd_nonblock(int fd);
 struct emu_file *emu_fd_file(int fd);
 /* Recompute the readiness of a file and set/drain its eventfd (lock held). */
 void emu_file_update(struct emu_file *f);
+/* Fault injection: the device disappears for every file open on it (lock held). */
+void emu_device_gone(struct emu_device *dev);
 
 /* Copy to/from client memory, failing with -EFAULT on a bad pointer as the kernel does. */
 int emu_copy_to_user(void *dst, const void *src, size_t len);
@@ -219,7 +227,7 @@ struct emu_global {
 	bool debug;
 	bool nodecode;
 	uint64_t latency_us;
-	uint64_t fault_qbuf, fault_error, fault_queue, fault_stall;
+	uint64_t fault_qbuf, fault_error, fault_queue, fault_stall, fault_gone;
 	uint64_t cnt_qbuf, cnt_frames, cnt_queue, cnt_requests;
 	char *trace_path, *violations_path, *stats_path;
 };

@@ -242,8 +242,21 @@ int emu_file_open(struct emu_file *f, bool cloexec, bool nonblock)
 		return -1;
 	}
 	f->refs = 1;
+	f->epoch = f->dev ? f->dev->epoch : 0;
 	emu_file_update(f);
 	return cfd;
+}
+
+void emu_device_gone(struct emu_device *dev)
+{
+	emu_debug("fault: %s disappears", dev->video_path);
+	dev->epoch++;
+	for (struct emu_instance *in = dev->insts; in; in = in->next)
+		in->gone = true;
+	for (size_t fd = 0; fd < fdcap; fd++)
+		if (fdtab[fd] && fdtab[fd]->dev == dev)
+			emu_file_update(fdtab[fd]);
+	pthread_cond_broadcast(&emu_cv);
 }
 
 int emu_copy_to_user(void *dst, const void *src, size_t len)
@@ -296,8 +309,18 @@ bool emu_fd_nonblock(int fd)
 	return fl >= 0 && (fl & O_NONBLOCK);
 }
 
+/* A file of a device that disappeared (fault injection gone=N). */
+static bool file_gone(const struct emu_file *f)
+{
+	return f->dev && f->epoch != f->dev->epoch;
+}
+
 static short file_poll(struct emu_file *f, short events)
 {
+	/* An unregistered video node polls EPOLLERR | EPOLLHUP (v4l2_poll); so do its requests
+	 * here: nothing will complete them. */
+	if (file_gone(f))
+		return POLLERR | POLLHUP;
 	switch (f->type) {
 	case EMU_FILE_VIDEO:
 		return emu_video_poll(f->inst, events);
@@ -633,6 +656,11 @@ EMU_EXPORT int ioctl(int fd, unsigned long req, ...)
 		pthread_mutex_unlock(&emu_lock);
 		return real.ioctl(fd, req, arg);
 	}
+	if (file_gone(f)) {
+		pthread_mutex_unlock(&emu_lock);
+		errno = ENODEV; /* video_ioctl2 / media_ioctl on an unregistered node */
+		return -1;
+	}
 	switch (f->type) {
 	case EMU_FILE_VIDEO:
 		ret = emu_video_ioctl(f, fd, req, arg);
@@ -671,7 +699,7 @@ EMU_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 		pthread_mutex_unlock(&emu_lock);
 		return real.mmap(addr, len, prot, flags, fd, off);
 	}
-	if (f->type != EMU_FILE_VIDEO) {
+	if (f->type != EMU_FILE_VIDEO || file_gone(f)) {
 		pthread_mutex_unlock(&emu_lock);
 		errno = ENODEV;
 		return MAP_FAILED;

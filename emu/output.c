@@ -125,17 +125,21 @@ void emu_out_trace(struct emu_instance *inst, const struct emu_job *job)
 
 void emu_out_stats(struct emu_instance *inst)
 {
-	char line[256];
+	char line[320];
 	int n;
 
 	if (!emu_g.stats_path)
 		return;
+	/* buffers_allocated / buffers_freed: by REQBUFS / CREATE_BUFS and REQBUFS (count 0 or a
+	 * new count) before the instance closed; a client that frees what it allocates leaves
+	 * them equal. */
 	n = snprintf(line, sizeof(line),
 		     "{\"dev\":\"%s\",\"index\":%d,\"pid\":%d,\"requests\":%llu,\"frames\":%llu,"
-		     "\"errors\":%llu}\n",
+		     "\"errors\":%llu,\"buffers_allocated\":%llu,\"buffers_freed\":%llu}\n",
 		     inst->dev->prof->name, inst->dev->cfg.index, (int)getpid(),
 		     (unsigned long long)inst->n_requests, (unsigned long long)inst->n_frames,
-		     (unsigned long long)inst->n_errors);
+		     (unsigned long long)inst->n_errors, (unsigned long long)inst->n_bufs_alloc,
+		     (unsigned long long)inst->n_bufs_freed);
 	if (n > 0 && (size_t)n < sizeof(line))
 		append_line(emu_g.stats_path, line, (size_t)n);
 }

@@ -335,6 +335,7 @@ static int reqbufs(struct emu_instance *inst, struct v4l2_requestbuffers *rb)
 	count = rb->count;
 	if (count == 0 || q->nbufs) {
 		emu_queue_cancel(inst, q);
+		inst->n_bufs_freed += q->nbufs;
 		free_buffers(q);
 		if (count == 0) {
 			emu_file_update(inst->file);
@@ -346,6 +347,7 @@ static int reqbufs(struct emu_instance *inst, struct v4l2_requestbuffers *rb)
 	n = alloc_buffers(q, count, q->fmt.plane_fmt[0].sizeimage);
 	if (n <= 0)
 		return -ENOMEM;
+	inst->n_bufs_alloc += (unsigned)n;
 	rb->count = (uint32_t)n;
 	emu_file_update(inst->file);
 	return 0;
@@ -386,6 +388,7 @@ static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb
 	n = alloc_buffers(q, count, size);
 	if (n <= 0)
 		return -ENOMEM;
+	inst->n_bufs_alloc += (unsigned)n;
 	cb->count = (uint32_t)n;
 	return 0;
 }

@@ -38,7 +38,7 @@ static bool has_work(struct emu_instance *inst)
 		return false;
 	if (inst->release_held && inst->held >= 0)
 		return true;
-	if (!inst->out.streaming || !inst->cap.streaming || inst->stalled)
+	if (!inst->out.streaming || !inst->cap.streaming || inst->stalled || inst->gone)
 		return false;
 	ob = head(&inst->out);
 	if (!ob)
@@ -67,6 +67,8 @@ static void cap_done(struct emu_instance *inst, struct emu_buf *b, bool error)
 		b->bytesused = b->length;
 	b->dseq = ++inst->cap.dcounter;
 	b->sequence = inst->cap.sequence++;
+	if (emu_g.fault_gone && emu_g.cnt_frames == emu_g.fault_gone)
+		emu_device_gone(inst->dev);
 }
 
 /* codec finish + layout write, without the lock. Returns true on error. */

@@ -177,7 +177,13 @@ void v4l2r_ctx_continue_ts(struct v4l2r_ctx *ctx)
 
 struct v4l2r_surface *v4l2r_ctx_surface(struct v4l2r_ctx *ctx, VASurfaceID id)
 {
-	return v4l2r_table_get(&ctx->drv->surfaces, id);
+	struct v4l2r_surface *s = v4l2r_table_get(&ctx->drv->surfaces, id);
+
+	/* Codecs look up the references a picture names: one that is not a surface (destroyed,
+	 * or another object's ID) fails the picture with VA_STATUS_ERROR_INVALID_SURFACE. */
+	if (!s && id != VA_INVALID_SURFACE && ctx->in_picture)
+		ctx->pic_bad_ref = true;
+	return s;
 }
 
 uint64_t v4l2r_surface_ts(const struct v4l2r_surface *surface)

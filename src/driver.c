@@ -244,6 +244,7 @@ static VAStatus driver_init(VADriverContextP va)
 {
 	struct v4l2r_driver *drv;
 	const char *dbg = getenv("LIBVA_V4L2_REQUEST_DEBUG");
+	const char *tmo = getenv("LIBVA_V4L2_REQUEST_TIMEOUT_MS");
 	unsigned n_profiles = 0, n_codecs;
 	const struct v4l2r_codec *const *codecs = v4l2r_codecs(&n_codecs);
 
@@ -254,6 +255,14 @@ static VAStatus driver_init(VADriverContextP va)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	drv->va = va;
 	drv->debug = dbg && *dbg && strcmp(dbg, "0") != 0;
+	drv->wait_ms = V4L2R_WAIT_MS;
+	if (tmo && *tmo) {
+		char *end = NULL;
+		long v = strtol(tmo, &end, 10);
+
+		if (end && !*end && v >= 1 && v <= 600000)
+			drv->wait_ms = (int)v;
+	}
 	pthread_mutex_init(&drv->lock, NULL);
 	pthread_cond_init(&drv->idle, NULL);
 	v4l2r_table_init(&drv->configs, V4L2R_OBJ_CONFIG);

@@ -24,7 +24,7 @@
 #define V4L2R_MAX_DEVICES     16
 #define V4L2R_MAX_CODED	      16
 #define V4L2R_OUTPUT_SLOTS    8	   /* requests in flight per context */
-#define V4L2R_WAIT_MS	      5000 /* longest wait for one request */
+#define V4L2R_WAIT_MS	      5000 /* longest wait for one request (default) */
 #define V4L2R_MAX_SURFACE_DIM 16384
 #define V4L2R_MAX_BUFFER_SIZE (256u << 20)
 
@@ -52,6 +52,9 @@ struct v4l2r_driver {
 	pthread_cond_t idle; /* a waiter left: objects it used may go */
 	bool debug;
 	bool terminating; /* vaTerminate: no picture needs to outlive its context */
+	/* Longest wait for one request, ms: LIBVA_V4L2_REQUEST_TIMEOUT_MS (read at init) or
+	 * V4L2R_WAIT_MS. A request in flight longer is a hung decoder (v4l2r_requests_reset). */
+	int wait_ms;
 	struct v4l2r_device devs[V4L2R_MAX_DEVICES];
 	unsigned n_devs;
 	struct v4l2r_table configs, contexts, surfaces, buffers, images;
@@ -81,6 +84,8 @@ struct v4l2r_surface {
 	uint8_t *snap;
 	struct v4l2r_layout snap_layout;
 	unsigned waiters; /* threads waiting on it without the lock */
+	/* vaQuerySurfaceError's answer: the whole picture, then the -1 terminator. */
+	VASurfaceDecodeMBErrors mb_errors[2];
 };
 
 struct v4l2r_slot {
@@ -138,7 +143,9 @@ struct v4l2r_ctx {
 	bool pic_continues; /* second field of the surface's frame: keeps the first's error */
 	uint64_t pic_ts;
 	uint64_t ts_counter;
+	bool pic_bad_ref; /* the picture names a reference that is not a surface */
 	unsigned waiters; /* threads polling its requests without the lock */
+	bool dead;	  /* the device is gone (ENODEV, POLLERR): nothing completes any more */
 };
 
 struct v4l2r_buffer {
@@ -266,8 +273,19 @@ VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot
 				  bool unlock);
 void v4l2r_requests_drain(struct v4l2r_ctx *ctx);
 VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx);
-/* unlock: drop the driver lock while polling (entry points that only wait). */
+/* unlock: drop the driver lock while polling (entry points that only wait). Waits the whole
+ * bound (drv->wait_ms); a picture still in flight then is a hung decoder: the context's queues
+ * are reset (v4l2r_requests_reset) and VA_STATUS_ERROR_TIMEDOUT returned. */
 VAStatus v4l2r_surface_wait(struct v4l2r_surface *s, bool unlock);
+/* The same with a wait of at most `ms` (< 0: the bound); shorter than the bound only polls. */
+VAStatus v4l2r_surface_wait_ms(struct v4l2r_surface *s, bool unlock, int ms);
+/* Before vaEndPicture hands the picture to the codec: wait, without the driver lock, until an
+ * OUTPUT slot is free. INVALID_CONTEXT if the context was destroyed meanwhile. */
+VAStatus v4l2r_requests_reserve(struct v4l2r_ctx *ctx);
+/* Hung decoder: STREAMOFF/STREAMON both queues; every picture in flight fails. */
+void v4l2r_requests_reset(struct v4l2r_ctx *ctx);
+/* The device is gone: every picture in flight fails, nothing is queued or waited for again. */
+void v4l2r_ctx_kill(struct v4l2r_ctx *ctx);
 
 /* context.c */
 void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx);

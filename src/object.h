@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Typed handle tables: one table per object type and per driver instance. An ID is
- * (type tag << 24) | (slot + 1): never 0, never VA_INVALID_ID, its type is checked on lookup and
- * lookup is O(1). The caller holds the driver lock.
+ * (type tag << 24) | (generation << 20) | (slot + 1): never 0, never VA_INVALID_ID, its type is
+ * checked on lookup and lookup is O(1). The generation of a slot changes each time it is reused,
+ * so a destroyed object's ID does not name the next object of that slot (a client using a stale
+ * handle gets the INVALID_* status, not someone else's object) until 16 reuses later. The caller
+ * holds the driver lock.
  */
 #ifndef V4L2R_OBJECT_H
 #define V4L2R_OBJECT_H
@@ -17,11 +20,13 @@ enum v4l2r_obj_type {
 	V4L2R_OBJ_IMAGE,
 };
 
-#define V4L2R_OBJ_MAX ((1u << 24) - 2) /* slots per table */
+#define V4L2R_OBJ_SLOT_BITS 20
+#define V4L2R_OBJ_MAX	    ((1u << V4L2R_OBJ_SLOT_BITS) - 1) /* slots per table */
 
 struct v4l2r_table {
 	enum v4l2r_obj_type type;
 	void **slots;
+	uint8_t *gen; /* generation of each slot */
 	uint32_t n, cap;
 	uint32_t *free; /* stack of free slot numbers */
 	uint32_t n_free;

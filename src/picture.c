@@ -26,10 +26,13 @@ VAStatus v4l2r_BeginPicture(VADriverContextP va, VAContextID context, VASurfaceI
 		st = VA_STATUS_ERROR_INVALID_SURFACE;
 		goto out;
 	}
+	/* A second vaBeginPicture without vaEndPicture abandons the open picture: nothing of it
+	 * was queued yet. */
 	ctx->target = s;
 	ctx->in_picture = true;
 	ctx->pic_cap_queued = false;
 	ctx->pic_continues = false;
+	ctx->pic_bad_ref = false;
 	/* One timestamp per picture, never reused: the DPB names references by it. */
 	ctx->pic_ts = ++ctx->ts_counter * 1000;
 	st = ctx->cfg.codec->begin(ctx, ctx->priv);
@@ -102,7 +105,22 @@ VAStatus v4l2r_EndPicture(VADriverContextP va, VAContextID context)
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto out;
 	}
-	st = ctx->cfg.codec->end(ctx, ctx->priv);
+	/* All slots in flight: wait for one without the driver lock, so that other contexts and
+	 * threads go on meanwhile (the target and the context stay alive: their destruction waits
+	 * for us). */
+	struct v4l2r_surface *target = ctx->target;
+	target->waiters++;
+	st = v4l2r_requests_reserve(ctx);
+	if (--target->waiters == 0)
+		pthread_cond_broadcast(&drv->idle);
+	if (st == VA_STATUS_ERROR_INVALID_CONTEXT)
+		goto out; /* destroyed while we waited */
+	if (ctx->target != target || !ctx->in_picture) {
+		st = VA_STATUS_ERROR_INVALID_SURFACE; /* the target was destroyed meanwhile */
+		goto out;
+	}
+	if (st == VA_STATUS_SUCCESS)
+		st = ctx->cfg.codec->end(ctx, ctx->priv);
 	if (ctx->drv->debug) {
 		unsigned n = 0;
 

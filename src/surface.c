@@ -7,6 +7,7 @@
 #include "driver.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <va/va_drmcommon.h>
@@ -121,9 +122,15 @@ static void surface_destroy(struct v4l2r_driver *drv, struct v4l2r_surface *s)
 		if (s->cap >= 0 && (unsigned)s->cap < s->ctx->n_cap &&
 		    s->ctx->cap[s->cap].owner == s)
 			s->ctx->cap[s->cap].owner = NULL;
-		if (s->ctx->target == s) {
-			s->ctx->target = NULL;
-			s->ctx->in_picture = false;
+	}
+	/* The target of an open picture in any context (not necessarily the one it is bound to:
+	 * a surface gets its CAPTURE buffer only when its first picture is queued). */
+	uint32_t pos = 0;
+	struct v4l2r_ctx *ctx;
+	while ((ctx = v4l2r_table_next(&drv->contexts, &pos))) {
+		if (ctx->target == s) {
+			ctx->target = NULL;
+			ctx->in_picture = false;
 		}
 	}
 	v4l2r_surface_drop_snapshot(s);
@@ -180,26 +187,23 @@ VAStatus v4l2r_SyncSurface(VADriverContextP va, VASurfaceID id)
 
 VAStatus v4l2r_SyncSurface2(VADriverContextP va, VASurfaceID id, uint64_t timeout_ns)
 {
-	/* Waits are bounded by V4L2R_WAIT_MS already; a shorter timeout only polls. */
+	/* Waits are bounded by drv->wait_ms; a shorter timeout waits that long and leaves the
+	 * picture in flight (VA_STATUS_ERROR_TIMEDOUT, the client may sync again). */
 	struct v4l2r_driver *drv = v4l2r_drv(va);
+	struct v4l2r_surface *s;
 	VAStatus st;
+	uint64_t ms = timeout_ns / 1000000u + (timeout_ns % 1000000u != 0);
 
 	pthread_mutex_lock(&drv->lock);
-	if (timeout_ns == 0) {
-		struct v4l2r_surface *s = v4l2r_surface_get(drv, id);
-
-		if (!s) {
-			st = VA_STATUS_ERROR_INVALID_SURFACE;
-		} else if (s->ctx && s->cap >= 0) {
-			v4l2r_requests_drain(s->ctx);
-			st = s->ctx->cap[s->cap].queued
-				 ? VA_STATUS_ERROR_TIMEDOUT
-				 : (s->failed ? VA_STATUS_ERROR_DECODING_ERROR : VA_STATUS_SUCCESS);
-		} else {
-			st = s->failed ? VA_STATUS_ERROR_DECODING_ERROR : VA_STATUS_SUCCESS;
-		}
+	s = v4l2r_surface_get(drv, id);
+	if (!s) {
+		st = VA_STATUS_ERROR_INVALID_SURFACE;
+	} else if (s->ctx && s->ctx->in_picture && s->ctx->target == s) {
+		st = VA_STATUS_ERROR_SURFACE_BUSY; /* between Begin and EndPicture */
 	} else {
-		st = sync_locked(drv, id);
+		st = v4l2r_surface_wait_ms(s, true, ms >= (uint64_t)drv->wait_ms ? -1 : (int)ms);
+		if (st == VA_STATUS_SUCCESS && s->failed)
+			st = VA_STATUS_ERROR_DECODING_ERROR;
 	}
 	pthread_mutex_unlock(&drv->lock);
 	return st;
@@ -244,12 +248,28 @@ VAStatus v4l2r_QuerySurfaceError(VADriverContextP va, VASurfaceID id, VAStatus e
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	pthread_mutex_lock(&drv->lock);
 	s = v4l2r_surface_get(drv, id);
-	if (!s)
+	if (!s) {
 		st = VA_STATUS_ERROR_INVALID_SURFACE;
-	else if (error != VA_STATUS_ERROR_DECODING_ERROR)
+	} else if (error != VA_STATUS_ERROR_DECODING_ERROR) {
 		st = VA_STATUS_ERROR_UNIMPLEMENTED;
-	else
-		*info = NULL; /* no macroblock-level detail from V4L2: the whole picture failed */
+	} else {
+		/* V4L2 reports no macroblock detail: a failed picture failed as a whole. The array
+		 * ends with status -1 (clients walk it), and lives as long as the surface. */
+		uint32_t mbs = ((s->width + 15) / 16) * ((s->height + 15) / 16);
+		unsigned n = 0;
+
+		memset(s->mb_errors, 0, sizeof(s->mb_errors));
+		if (s->failed)
+			s->mb_errors[n++] = (VASurfaceDecodeMBErrors){
+			    .status = 1,
+			    .start_mb = 0,
+			    .end_mb = mbs - 1,
+			    .decode_error_type = VADecodeMBError,
+			    .num_mb = mbs,
+			};
+		s->mb_errors[n].status = -1;
+		*info = s->mb_errors;
+	}
 	pthread_mutex_unlock(&drv->lock);
 	return st;
 }

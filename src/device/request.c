@@ -2,7 +2,13 @@
 /*
  * OUTPUT slots (an OUTPUT buffer paired with a media request), queueing a picture's requests
  * and collecting completions. Queueing never waits for the decoder except when every slot is in
- * flight; waits are bounded (V4L2R_WAIT_MS) and poll the request fd for POLLPRI.
+ * flight; waits are bounded (drv->wait_ms, LIBVA_V4L2_REQUEST_TIMEOUT_MS) and poll the request
+ * fd for POLLPRI.
+ *
+ * Device faults: a request still in flight when the bound expires means a hung decoder: both
+ * queues are stopped and restarted (every picture in flight fails, the next IDR decodes). A
+ * device that is gone (ENODEV from an ioctl, POLLERR/POLLHUP from its fds, as after an unbind)
+ * kills the context: everything in flight fails at once and nothing waits on it any more.
  *
  * The m2m model decodes a job into the FIRST queued CAPTURE buffer, so the target's CAPTURE
  * buffer is queued right before its picture's first request, and a CAPTURE buffer is never
@@ -50,16 +56,90 @@ static void slot_release(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
 	slot->n_refs = 0;
 }
 
+/* Everything in flight on the context fails: its pictures' surfaces report a decoding error and
+ * no slot or CAPTURE buffer is ours to wait for any more. */
+static void fail_in_flight(struct v4l2r_ctx *ctx)
+{
+	for (unsigned i = 0; i < ctx->n_cap; i++) {
+		struct v4l2r_capbuf *c = &ctx->cap[i];
+
+		if (c->queued && c->owner) {
+			c->owner->failed = true;
+			c->owner->decoded = false;
+		}
+		c->queued = false;
+	}
+	for (unsigned i = 0; i < ctx->n_slots; i++) {
+		struct v4l2r_slot *slot = &ctx->slots[i];
+
+		if (slot->queued) {
+			slot->queued = false;
+			slot->taken = false;
+			slot->cap = -1;
+			slot->n_refs = 0;
+			slot->stale = true; /* reinitialised when taken again */
+		}
+	}
+	ctx->pic_cap_queued = false;
+}
+
+void v4l2r_ctx_kill(struct v4l2r_ctx *ctx)
+{
+	if (!ctx->dead)
+		v4l2r_error(ctx->drv, "%s: the device is gone\n", ctx->cfg.dev->video_path);
+	ctx->dead = true;
+	fail_in_flight(ctx);
+}
+
+/* After a failed ioctl on the context's fds: a device that is gone kills the context. */
+static void check_gone(struct v4l2r_ctx *ctx, int err)
+{
+	if (err == ENODEV || err == ENXIO)
+		v4l2r_ctx_kill(ctx);
+}
+
+void v4l2r_requests_reset(struct v4l2r_ctx *ctx)
+{
+	int out = OUT_TYPE, cap = CAP_TYPE;
+
+	if (ctx->dead)
+		return;
+	v4l2r_error(ctx->drv, "%s: a request did not complete in %d ms; restarting the queues\n",
+		    ctx->cfg.dev->video_path, ctx->drv->wait_ms);
+	/* STREAMOFF returns every buffer and completes the requests the device still held. */
+	if (ctx->out_on && v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMOFF, &out) < 0)
+		check_gone(ctx, errno);
+	if (ctx->cap_on && v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMOFF, &cap) < 0)
+		check_gone(ctx, errno);
+	fail_in_flight(ctx);
+	if (ctx->dead)
+		return;
+	if (ctx->out_on && v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMON, &out) < 0) {
+		ctx->out_on = false;
+		check_gone(ctx, errno);
+	}
+	if (ctx->cap_on && v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMON, &cap) < 0) {
+		ctx->cap_on = false;
+		check_gone(ctx, errno);
+	}
+}
+
 /* Dequeue whatever completed, on both queues, without blocking. */
 void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 {
+	if (ctx->dead)
+		return;
 	for (;;) {
 		struct v4l2_plane plane;
 		struct v4l2_buffer b;
 
 		v4l2r_buf_init(&b, &plane, OUT_TYPE, 0);
-		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
+		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0) {
+			check_gone(ctx, errno);
+			if (ctx->dead)
+				return;
 			break;
+		}
 		if (b.index < ctx->n_slots && ctx->slots[b.index].queued)
 			slot_release(ctx, &ctx->slots[b.index]);
 	}
@@ -68,8 +148,12 @@ void v4l2r_requests_drain(struct v4l2r_ctx *ctx)
 		struct v4l2_buffer b;
 
 		v4l2r_buf_init(&b, &plane, CAP_TYPE, 0);
-		if (!ctx->cap_on || v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0)
+		if (!ctx->cap_on)
 			break;
+		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_DQBUF, &b) < 0) {
+			check_gone(ctx, errno);
+			break;
+		}
 		if (b.index >= ctx->n_cap)
 			continue;
 		struct v4l2r_capbuf *c = &ctx->cap[b.index];
@@ -118,14 +202,15 @@ VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot
 	int64_t end = now_ms() + timeout_ms;
 	uint64_t seq = slot->seq; /* another thread may complete and reuse the slot meanwhile */
 
-	while (slot->queued && slot->seq == seq) {
+	while (slot->queued && slot->seq == seq && !ctx->dead) {
 		int64_t left = end - now_ms();
 		int r;
 
 		if (left < 0)
 			left = 0;
+		p.revents = 0;
 		r = poll_ctx(ctx, &p, (int)left, unlock);
-		if (!slot->queued || slot->seq != seq)
+		if (!slot->queued || slot->seq != seq || ctx->dead)
 			break;
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -136,6 +221,15 @@ VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot
 		if (r == 0) {
 			v4l2r_debug(ctx->drv, "request %u: timed out\n", slot->index);
 			return VA_STATUS_ERROR_TIMEDOUT;
+		}
+		if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			/* A queued request never reports an error by itself: is the device gone? */
+			struct v4l2_capability caps;
+
+			if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYCAP, &caps) < 0)
+				check_gone(ctx, errno);
+			if (ctx->dead)
+				break;
 		}
 		v4l2r_requests_drain(ctx);
 		if (slot->queued && slot->seq == seq) {
@@ -159,8 +253,12 @@ VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx)
 	for (unsigned i = 0; i < ctx->n_slots; i++) {
 		if (ctx->slots[i].queued) {
 			VAStatus st =
-			    v4l2r_requests_wait_slot(ctx, &ctx->slots[i], V4L2R_WAIT_MS, false);
+			    v4l2r_requests_wait_slot(ctx, &ctx->slots[i], ctx->drv->wait_ms, false);
 
+			if (st == VA_STATUS_ERROR_TIMEDOUT) {
+				v4l2r_requests_reset(ctx);
+				return st;
+			}
 			if (st != VA_STATUS_SUCCESS)
 				ret = st;
 		}
@@ -168,10 +266,11 @@ VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx)
 	return ret;
 }
 
-/* Wait until the surface's CAPTURE buffer is back from the decoder. */
-static VAStatus surface_wait(struct v4l2r_surface *s, bool unlock)
+/* Wait until the surface's CAPTURE buffer is back from the decoder, at most `ms`. `hung`: the
+ * whole bound is waited, so a request still in flight at the end is a hung decoder. */
+static VAStatus surface_wait(struct v4l2r_surface *s, bool unlock, int ms, bool hung)
 {
-	int64_t end = now_ms() + V4L2R_WAIT_MS;
+	int64_t end = now_ms() + ms;
 
 	for (;;) {
 		struct v4l2r_ctx *ctx = s->ctx; /* re-read: it may go while the lock is dropped */
@@ -182,15 +281,20 @@ static VAStatus surface_wait(struct v4l2r_surface *s, bool unlock)
 		v4l2r_requests_drain(ctx);
 		if (!ctx->cap[s->cap].queued)
 			return VA_STATUS_SUCCESS;
-		if (left <= 0)
+		if (left <= 0) {
+			if (hung)
+				v4l2r_requests_reset(ctx);
 			return VA_STATUS_ERROR_TIMEDOUT;
+		}
 
 		struct v4l2r_slot *slot = s->last_slot;
 		if (slot && slot->seq == s->last_seq && slot->queued) {
 			VAStatus st = v4l2r_requests_wait_slot(ctx, slot, (int)left, unlock);
 
-			if (st != VA_STATUS_SUCCESS)
+			if (st != VA_STATUS_SUCCESS && st != VA_STATUS_ERROR_TIMEDOUT)
 				return st;
+			/* A timeout is decided above, with the surface's state re-read (the
+			 * context may be gone meanwhile). */
 		} else {
 			struct pollfd p = {.fd = ctx->video_fd, .events = POLLIN};
 
@@ -199,22 +303,58 @@ static VAStatus surface_wait(struct v4l2r_surface *s, bool unlock)
 	}
 }
 
-VAStatus v4l2r_surface_wait(struct v4l2r_surface *s, bool unlock)
+VAStatus v4l2r_surface_wait_ms(struct v4l2r_surface *s, bool unlock, int ms)
 {
 	VAStatus st;
+	int bound = s->drv->wait_ms;
 
 	/* The surface stays alive while we wait: its destruction waits for s->waiters. */
 	s->waiters++;
-	st = surface_wait(s, unlock);
+	st = surface_wait(s, unlock, ms < 0 || ms > bound ? bound : ms, ms < 0 || ms >= bound);
 	if (--s->waiters == 0 && unlock)
 		pthread_cond_broadcast(&s->drv->idle);
 	return st;
+}
+
+VAStatus v4l2r_surface_wait(struct v4l2r_surface *s, bool unlock)
+{
+	return v4l2r_surface_wait_ms(s, unlock, -1);
+}
+
+VAStatus v4l2r_requests_reserve(struct v4l2r_ctx *ctx)
+{
+	for (;;) {
+		struct v4l2r_slot *oldest = NULL;
+
+		v4l2r_requests_drain(ctx);
+		if (ctx->dead)
+			return VA_STATUS_ERROR_OPERATION_FAILED;
+		for (unsigned i = 0; i < ctx->n_slots; i++) {
+			struct v4l2r_slot *s = &ctx->slots[i];
+
+			if (!s->taken)
+				return VA_STATUS_SUCCESS;
+			if (s->queued && (!oldest || s->seq < oldest->seq))
+				oldest = s;
+		}
+		if (!oldest)
+			return VA_STATUS_SUCCESS; /* v4l2r_slot_get() reports it */
+		VAStatus st = v4l2r_requests_wait_slot(ctx, oldest, ctx->drv->wait_ms, true);
+		if (ctx->id == 0)
+			return VA_STATUS_ERROR_INVALID_CONTEXT; /* destroyed meanwhile */
+		if (st == VA_STATUS_ERROR_TIMEDOUT)
+			v4l2r_requests_reset(ctx);
+		else if (st != VA_STATUS_SUCCESS)
+			return st;
+	}
 }
 
 VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
 			size_t *capacity)
 {
 	v4l2r_requests_drain(ctx);
+	if (ctx->dead)
+		return VA_STATUS_ERROR_OPERATION_FAILED;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct v4l2r_slot *oldest = NULL;
 
@@ -233,7 +373,11 @@ VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t
 		}
 		if (!oldest)
 			break;
-		VAStatus st = v4l2r_requests_wait_slot(ctx, oldest, V4L2R_WAIT_MS, false);
+		/* Only slices of one picture beyond the slots left by v4l2r_requests_reserve()
+		 * get here: a short wait for this context's own requests. */
+		VAStatus st = v4l2r_requests_wait_slot(ctx, oldest, ctx->drv->wait_ms, false);
+		if (st == VA_STATUS_ERROR_TIMEDOUT)
+			v4l2r_requests_reset(ctx);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
 	}
@@ -257,6 +401,8 @@ static void capture_recover(struct v4l2r_ctx *ctx)
 	int type = CAP_TYPE;
 
 	(void)v4l2r_requests_wait_all(ctx);
+	if (ctx->dead)
+		return;
 	(void)v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMOFF, &type);
 	for (unsigned i = 0; i < ctx->n_cap; i++) {
 		if (ctx->cap[i].queued && ctx->cap[i].owner) {
@@ -279,8 +425,10 @@ static VAStatus wait_capture_idle(struct v4l2r_ctx *ctx, int idx)
 		for (unsigned j = 0; s->queued && j < s->n_refs; j++)
 			uses |= s->refs[j] == idx;
 		if (uses) {
-			VAStatus st = v4l2r_requests_wait_slot(ctx, s, V4L2R_WAIT_MS, false);
+			VAStatus st = v4l2r_requests_wait_slot(ctx, s, ctx->drv->wait_ms, false);
 
+			if (st == VA_STATUS_ERROR_TIMEDOUT)
+				v4l2r_requests_reset(ctx);
 			if (st != VA_STATUS_SUCCESS)
 				return st;
 		}
@@ -300,6 +448,16 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 
 	if (!slot || !slot->taken || slot->queued || !target)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	if (ctx->pic_bad_ref) {
+		/* The picture names a reference that is no surface of this driver (destroyed, or
+		 * another object's ID): nothing of it is queued. */
+		st = VA_STATUS_ERROR_INVALID_SURFACE;
+		goto fail_slot;
+	}
+	if (ctx->dead) {
+		st = VA_STATUS_ERROR_OPERATION_FAILED;
+		goto fail_slot;
+	}
 	if (bytesused == 0 || bytesused > slot->length) {
 		st = VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
 		goto fail_slot;
@@ -327,6 +485,7 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 	if (n_ctrls && v4l2r_xioctl(ctx->video_fd, VIDIOC_S_EXT_CTRLS, &cs) < 0) {
 		v4l2r_error(ctx->drv, "S_EXT_CTRLS (control %u of %u): %s\n", cs.error_idx, n_ctrls,
 			    strerror(errno));
+		check_gone(ctx, errno);
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto fail_slot;
 	}
@@ -339,6 +498,7 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QBUF, &b) < 0) {
 			v4l2r_error(ctx->drv, "QBUF CAPTURE %d: %s\n", target->cap,
 				    strerror(errno));
+			check_gone(ctx, errno);
 			st = VA_STATUS_ERROR_OPERATION_FAILED;
 			goto fail_slot;
 		}
@@ -367,11 +527,13 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 		ob.flags |= V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF;
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QBUF, &ob) < 0) {
 		v4l2r_error(ctx->drv, "QBUF OUTPUT %u: %s\n", slot->index, strerror(errno));
+		check_gone(ctx, errno);
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto fail_queued;
 	}
 	if (v4l2r_xioctl(slot->req_fd, MEDIA_REQUEST_IOC_QUEUE, NULL) < 0) {
 		v4l2r_error(ctx->drv, "MEDIA_REQUEST_IOC_QUEUE: %s\n", strerror(errno));
+		check_gone(ctx, errno);
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto fail_queued;
 	}
@@ -390,7 +552,8 @@ fail_queued:
 	slot_release(ctx, slot);
 	target->failed = true;
 	(void)cap_queued_here;
-	capture_recover(ctx);
+	if (!ctx->dead)
+		capture_recover(ctx);
 	return st;
 fail_slot:
 	slot_release(ctx, slot);

@@ -146,7 +146,9 @@ static void unbind_all(struct v4l2r_ctx *ctx)
 						 ? v4l2r_video_cap_map(ctx, (int)i)
 						 : NULL;
 
-			v4l2r_surface_drop_snapshot(o);
+			/* A surface rebound without a new picture keeps the copy it has. */
+			if (src)
+				v4l2r_surface_drop_snapshot(o);
 			if (src && (o->snap = malloc(c->length))) {
 				memcpy(o->snap, src, c->length);
 				o->snap_layout = (struct v4l2r_layout){
