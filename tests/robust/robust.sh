@@ -13,6 +13,8 @@
 #   robust.sh sandbox DEVICES CLIP            one decode under the seccomp filter (va-robust -s)
 #   robust.sh long DEVICES LOOPS CLIP1080 [nodecode]
 #                                             LOOPS x the clip in one context, RSS flat
+#   robust.sh tsan-selftest                   a deliberate data race (va-robust -T) must be
+#                                             reported by ThreadSanitizer (TSan builds)
 #
 # CLIP: a file, or h264:NAME (conformance stream), vp8:NAME (VP8 test vector).
 source "$(dirname "$0")/../integration/lib.sh"
@@ -36,6 +38,29 @@ packets() {
 		-of default=nw=1:nk=1 "$1" | head -n 1
 }
 
+# ThreadSanitizer reports come unsymbolised (TSAN_OPTIONS symbolize=0, see meson.build): each
+# "(module+0xOFFSET)" frame gets its function and line from addr2line.
+module_path() {
+	case $1 in
+	va-robust) echo "$V4L2R_BUILD/tests/robust/va-robust" ;;
+	v4l2_request_drv_video.so) echo "$V4L2R_BUILD/src/$1" ;;
+	libv4l2emu.so) echo "$V4L2R_BUILD/emu/$1" ;;
+	*) ldconfig -p | awk -v m="$1" '$1 == m && !p {p = $NF} END {print p}' ;;
+	esac
+}
+symbolize() { # report file
+	local line mod off path
+	while IFS= read -r line; do
+		if [[ $line =~ \(([^+\(\)]+)\+(0x[0-9a-f]+)\)$ ]]; then
+			mod=${BASH_REMATCH[1]} off=${BASH_REMATCH[2]}
+			path=$(module_path "$mod")
+			[ -z "$path" ] ||
+				line+=" $(addr2line -f -i -C -p -e "$path" "$off" 2>/dev/null | tr '\n' ' ')"
+		fi
+		printf '%s\n' "$line"
+	done <"$1"
+}
+
 # Checks of one run: exit status, device frames, errors, violations, stderr.
 verdict() { # name rc want_frames stderr_file
 	local name=$1 rc=$2 want=$3 err=$4 why=""
@@ -46,6 +71,10 @@ verdict() { # name rc want_frames stderr_file
 	[ ! -s "$err" ] || why+=" stderr-lines=$(wc -l <"$err")"
 	if [ -n "$why" ]; then
 		echo "FAIL: $name:$why"
+		if grep -q ThreadSanitizer "$err"; then
+			symbolize "$err" | head -n 100 | sed 's/^/    tsan: /'
+			return 1
+		fi
 		head -n 8 "$err" | sed 's/^/    stderr: /'
 		[ ! -s "$TMP/violations" ] || head -c 600 "$TMP/violations"
 		return 1
@@ -111,22 +140,30 @@ procs)
 	;;
 long)
 	devices=$1 loops=$2 f=$3
-	opt=(-l "$loops" -r 2048)
-	env=()
+	# Sanitizer builds (quarantine, shadow memory) pass a limit that never triggers.
+	opt=(-l "$loops" -r "${V4L2R_RSS_LIMIT_KB:-2048}")
 	if [ "${4:-}" = nodecode ]; then
 		opt+=(-n)
-		env=(V4L2_EMU_NODECODE=1)
+		export V4L2_EMU_NODECODE=1
 	fi
 	[ -f "$f" ] || die "clip missing: $f"
 	want=$((loops * $(packets "$f")))
 	rc=0
 	start=$(date +%s%N)
-	emu_run "$devices" env "${env[@]}" "$robust" "${opt[@]}" "$f" >"$TMP/out" \
-		2>"$TMP/stderr" || rc=$?
+	emu_run "$devices" "$robust" "${opt[@]}" "$f" >"$TMP/out" 2>"$TMP/stderr" || rc=$?
 	secs=$(elapsed "$start")
 	echo "long on $devices: $(cat "$TMP/out") ($secs s, $(awk -v n="$want" -v s="$secs" \
 		'BEGIN {printf "%.1f", n / s}') fps)"
 	verdict "long $devices" $rc $want "$TMP/stderr"
+	;;
+tsan-selftest)
+	rc=0
+	emu_run hantro-g1 "$robust" -T >"$TMP/out" 2>"$TMP/stderr" || rc=$?
+	grep -q "WARNING: ThreadSanitizer: data race" "$TMP/stderr" && [ $rc -eq 66 ] ||
+		die "no ThreadSanitizer report for a deliberate race (exit $rc)"
+	symbolize "$TMP/stderr" >"$TMP/report"
+	grep "racer" "$TMP/report" | sed 's/^/reported: /'
+	echo "ok: ThreadSanitizer reports the deliberate race"
 	;;
 *) die "unknown mode $mode" ;;
 esac

@@ -9,8 +9,9 @@
  * -l LOOPS    feed each stream's packets LOOPS times to one decoder (no flush in between: a
  *             long run in one context); frame k must equal software frame k mod N.
  * -n          do not compare pixels (device run with V4L2_EMU_NODECODE), count frames only.
- * -r KB       sample the resident set (start, after the first loop, every 100 frames, end)
- *             and fail when the end exceeds the sample after the first loop by more than KB.
+ * -r KB       sample the resident set: start, after the first loop (warm), every 100 frames,
+ *             after the last loop with the decoder still open (end), and once it is closed;
+ *             fail when the end exceeds the warm sample by more than KB.
  * -s          decode under the seccomp sandbox (sandbox.c), installed once the VA display is
  *             open and the streams are in memory; negative controls first, then no denial may
  *             happen during the decode.
@@ -18,6 +19,8 @@
  *             creating a context at once get one success and one VA_STATUS_ERROR_HW_BUSY; while
  *             the first stream decodes, a second context gets HW_BUSY, the decode stays exact,
  *             and once it is done a new context succeeds.
+ * -T          ThreadSanitizer self-test: two threads increment a counter without
+ *             synchronisation (a data race TSan must report), nothing else.
  * Prints one summary line on stdout; problems on stderr; exit status 0 when all is well.
  */
 #include <pthread.h>
@@ -51,7 +54,7 @@ struct job {
 	int first_mismatch;
 	bool ok;
 	/* resident set, kB */
-	long rss_start, rss_warm, rss_end, rss_max;
+	long rss_start, rss_warm, rss_end, rss_max, rss_after;
 };
 
 static int loops = 1;
@@ -288,6 +291,8 @@ static int decode(struct job *j)
 		}
 		if (l == 0)
 			rss_sample(j, &j->rss_warm);
+		if (l == loops - 1) /* the decoder still open */
+			rss_sample(j, &j->rss_end);
 	}
 	if (atomic_load(&j->frames) != (unsigned)loops * j->n_ref) {
 		fprintf(stderr, "va-robust: %s: %u frames, want %u\n", j->in,
@@ -313,6 +318,29 @@ static void *run(void *arg)
 
 	j->ok = decode(j) == 0;
 	return NULL;
+}
+
+/* --- ThreadSanitizer self-test: a deliberate data race ------------------------------------ */
+
+static volatile int racy_counter;
+
+static void *racer(void *arg)
+{
+	for (int i = 0; i < 1000; i++)
+		racy_counter++;
+	return arg;
+}
+
+static int tsan_selftest(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, racer, NULL))
+		return 1;
+	racer(NULL);
+	pthread_join(t, NULL);
+	printf("racy counter: %d\n", racy_counter);
+	return 0;
 }
 
 /* --- single-instance device ------------------------------------------------------------- */
@@ -437,7 +465,7 @@ int main(int argc, char **argv)
 	int opt, n, failed = 0;
 	unsigned frames = 0;
 
-	while ((opt = getopt(argc, argv, "l:nr:sS")) != -1) {
+	while ((opt = getopt(argc, argv, "l:nr:sST")) != -1) {
 		switch (opt) {
 		case 'l':
 			loops = atoi(optarg);
@@ -454,6 +482,8 @@ int main(int argc, char **argv)
 		case 'S':
 			single = true;
 			break;
+		case 'T':
+			return tsan_selftest();
 		default:
 			goto usage;
 		}
@@ -461,7 +491,8 @@ int main(int argc, char **argv)
 	n = argc - optind;
 	if (n < 1 || loops < 1 || (single && n != 1)) {
 	usage:
-		fprintf(stderr, "usage: va-robust [-l LOOPS] [-n] [-r KB] [-s] [-S] STREAM...\n");
+		fprintf(stderr,
+			"usage: va-robust [-l LOOPS] [-n] [-r KB] [-s] [-S] [-T] STREAM...\n");
 		return 2;
 	}
 	av_log_set_level(AV_LOG_ERROR);
@@ -506,7 +537,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		failed += !jobs[i].ok;
 		frames += atomic_load(&jobs[i].frames);
-		rss_sample(&jobs[i], &jobs[i].rss_end);
+		rss_sample(&jobs[i], &jobs[i].rss_after);
 	}
 	if (sandboxed && sandbox_denials()) {
 		fprintf(stderr, "va-robust: %u system calls denied during the decode\n",
@@ -521,8 +552,8 @@ int main(int argc, char **argv)
 	if (rss_limit >= 0) {
 		long grow = jobs[0].rss_end - jobs[0].rss_warm;
 
-		printf(", rss_kb start=%ld warm=%ld end=%ld max=%ld", jobs[0].rss_start,
-		       jobs[0].rss_warm, jobs[0].rss_end, jobs[0].rss_max);
+		printf(", rss_kb start=%ld warm=%ld end=%ld max=%ld closed=%ld", jobs[0].rss_start,
+		       jobs[0].rss_warm, jobs[0].rss_end, jobs[0].rss_max, jobs[0].rss_after);
 		if (grow > rss_limit) {
 			fprintf(stderr, "va-robust: resident set grew by %ld kB after warm-up\n",
 				grow);
