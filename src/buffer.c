@@ -39,10 +39,17 @@ void v4l2r_buffer_free(struct v4l2r_driver *drv, struct v4l2r_buffer *b)
 {
 	if (!b)
 		return;
-	if (b->map_length)
+	if (b->borrow_ctx) {
+		struct v4l2r_ctx *ctx = b->borrow_ctx;
+
+		if (b->borrow_cap >= 0 && (unsigned)b->borrow_cap < ctx->n_cap &&
+		    ctx->cap[b->borrow_cap].borrower == b)
+			ctx->cap[b->borrow_cap].borrower = NULL;
+	} else if (b->map_length) {
 		munmap(b->data, b->map_length);
-	else
+	} else {
 		free(b->data);
+	}
 	v4l2r_table_remove(&drv->buffers, b->id);
 	free(b);
 }
@@ -98,7 +105,7 @@ VAStatus v4l2r_BufferSetNumElements(VADriverContextP va, VABufferID id, unsigned
 	b = v4l2r_table_get(&drv->buffers, id);
 	if (!b)
 		st = VA_STATUS_ERROR_INVALID_BUFFER;
-	else if (num == 0 || num > b->num_elements || b->map_length)
+	else if (num == 0 || num > b->num_elements || b->map_length || b->borrow_ctx)
 		st = VA_STATUS_ERROR_INVALID_PARAMETER; /* cannot grow the storage */
 	else
 		b->num_elements = num;

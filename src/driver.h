@@ -108,6 +108,7 @@ struct v4l2r_capbuf {
 	size_t length;
 	uint32_t offset;
 	bool queued;
+	struct v4l2r_buffer *borrower; /* derived image using `map`, or NULL */
 };
 
 struct v4l2r_ctx {
@@ -156,6 +157,11 @@ struct v4l2r_buffer {
 	uint8_t *data;	   /* malloc'd, or a map of a CAPTURE buffer (derived image) */
 	size_t map_length; /* != 0: data is an mmap of this length */
 	bool mapped;
+	/* A derived image's storage borrowing the context's own map of CAPTURE buffer
+	 * borrow_cap (no page faults anew per image): the capture teardown hands the map over to
+	 * the buffer (map_length set, borrow_ctx NULL). */
+	struct v4l2r_ctx *borrow_ctx;
+	int borrow_cap;
 };
 
 struct v4l2r_image {

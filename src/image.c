@@ -145,16 +145,25 @@ VAStatus v4l2r_DeriveImage(VADriverContextP va, VASurfaceID surface, VAImage *im
 		goto out;
 	}
 	struct v4l2r_capbuf *c = &ctx->cap[s->cap];
-	void *p =
-	    mmap(NULL, c->length, PROT_READ | PROT_WRITE, MAP_SHARED, ctx->video_fd, c->offset);
-	if (p == MAP_FAILED) {
+	/* The first derived image of a buffer borrows the context's persistent map (its pages are
+	 * faulted in once, not per image); a second one at the same time maps it anew. */
+	bool borrow = !c->borrower;
+	void *p = borrow ? v4l2r_video_cap_map(ctx, s->cap) : NULL;
+	if (!borrow) {
+		p = mmap(NULL, c->length, PROT_READ | PROT_WRITE, MAP_SHARED, ctx->video_fd,
+			 c->offset);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	if (!p) {
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto out;
 	}
 	img = calloc(1, sizeof(*img));
 	struct v4l2r_buffer *b = img ? calloc(1, sizeof(*b)) : NULL;
 	if (!b) {
-		munmap(p, c->length);
+		if (!borrow)
+			munmap(p, c->length);
 		st = VA_STATUS_ERROR_ALLOCATION_FAILED;
 		goto out;
 	}
@@ -163,14 +172,22 @@ VAStatus v4l2r_DeriveImage(VADriverContextP va, VASurfaceID surface, VAImage *im
 	b->size = (uint32_t)c->length;
 	b->num_elements = 1;
 	b->data = p;
-	b->map_length = c->length;
+	if (borrow) {
+		b->borrow_ctx = ctx;
+		b->borrow_cap = s->cap;
+	} else {
+		b->map_length = c->length;
+	}
 	b->id = v4l2r_table_add(&drv->buffers, b);
 	if (!b->id) {
-		munmap(p, c->length);
+		if (!borrow)
+			munmap(p, c->length);
 		free(b);
 		st = VA_STATUS_ERROR_ALLOCATION_FAILED;
 		goto out;
 	}
+	if (borrow)
+		c->borrower = b;
 	img->buf = b;
 	img->image = (VAImage){
 	    .format = fmt_nv12,
@@ -241,7 +258,7 @@ VAStatus v4l2r_GetImage(VADriverContextP va, VASurfaceID surface, int x, int y, 
 		st = VA_STATUS_ERROR_INVALID_PARAMETER;
 		goto out;
 	}
-	if (img->buf->map_length) { /* a derived image is the surface itself */
+	if (img->buf->map_length || img->buf->borrow_ctx) { /* a derived image is the surface */
 		st = VA_STATUS_ERROR_INVALID_IMAGE;
 		goto out;
 	}

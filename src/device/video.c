@@ -164,8 +164,14 @@ static void unbind_all(struct v4l2r_ctx *ctx)
 			o->decoded = false;
 		}
 		c->owner = NULL;
-		if (c->map)
+		if (c->map && c->borrower) {
+			/* A derived image still reads it: the image's buffer owns the map now. */
+			c->borrower->borrow_ctx = NULL;
+			c->borrower->map_length = c->length;
+		} else if (c->map) {
 			munmap(c->map, c->length);
+		}
+		c->borrower = NULL;
 		c->map = NULL;
 	}
 }

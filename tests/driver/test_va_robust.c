@@ -819,7 +819,7 @@ static void hostile_order(const struct clip *cl, VAConfigID cfg, VAContextID *pc
 	ST(queue_pic(cl, ctx, false, s[0], VA_INVALID_SURFACE), VA_STATUS_SUCCESS);
 	frame_equals(cl, s[0], 0, "vaGetImage of a picture in flight");
 	ST(queue_pic(cl, ctx, true, s[1], s[0]), VA_STATUS_SUCCESS);
-	VAImage dimg;
+	VAImage dimg, dimg2;
 	VAStatus dst = v->vaDeriveImage(c, s[1], &dimg);
 	if (dst == VA_STATUS_SUCCESS) { /* linear CAPTURE layouts only */
 		uint8_t *p = NULL;
@@ -827,8 +827,15 @@ static void hostile_order(const struct clip *cl, VAConfigID cfg, VAContextID *pc
 		CHECK(p &&
 			  memcmp(p + dimg.offsets[0], cl->yuv + cl->frame_size, (size_t)cl->w) == 0,
 		      "vaDeriveImage of a picture in flight: first row differs");
+		/* Two derived images of one surface at once. */
+		ST(v->vaDeriveImage(c, s[1], &dimg2), VA_STATUS_SUCCESS);
+		ST(v->vaMapBuffer(c, dimg2.buf, (void **)&p), VA_STATUS_SUCCESS);
+		CHECK(p && memcmp(p + dimg2.offsets[0], cl->yuv + cl->frame_size, (size_t)cl->w) ==
+			       0,
+		      "second derived image: first row differs");
+		ST(v->vaUnmapBuffer(c, dimg2.buf), VA_STATUS_SUCCESS);
+		ST(v->vaDestroyImage(c, dimg2.image_id), VA_STATUS_SUCCESS);
 		ST(v->vaUnmapBuffer(c, dimg.buf), VA_STATUS_SUCCESS);
-		ST(v->vaDestroyImage(c, dimg.image_id), VA_STATUS_SUCCESS);
 	} else {
 		CHECK(dst == VA_STATUS_ERROR_OPERATION_FAILED, "vaDeriveImage: %s",
 		      vaErrorStr(dst));
@@ -843,6 +850,16 @@ static void hostile_order(const struct clip *cl, VAConfigID cfg, VAContextID *pc
 	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
 	ST(v->vaSyncSurface(c, s[3]), VA_STATUS_SUCCESS);
 	frame_equals(cl, s[3], 0, "picture in flight when its context was destroyed");
+	if (dst == VA_STATUS_SUCCESS) { /* a derived image outlives the context */
+		uint8_t *p = NULL;
+		ST(v->vaMapBuffer(c, dimg.buf, (void **)&p), VA_STATUS_SUCCESS);
+		CHECK(p && memcmp(p + dimg.offsets[0] + (size_t)(cl->h - 1) * dimg.pitches[0],
+				  cl->yuv + cl->frame_size + (size_t)(cl->h - 1) * cl->w,
+				  (size_t)cl->w) == 0,
+		      "derived image after its context was destroyed: last row differs");
+		ST(v->vaUnmapBuffer(c, dimg.buf), VA_STATUS_SUCCESS);
+		ST(v->vaDestroyImage(c, dimg.image_id), VA_STATUS_SUCCESS);
+	}
 	ST(v->vaQuerySurfaceStatus(c, s[2], &status), VA_STATUS_SUCCESS);
 	CHECK(status == VASurfaceReady, "status %d of an open picture's target after its context",
 	      status);
