@@ -87,6 +87,9 @@ struct emu_device {
 	/* Fault injection (gone=N): bumped when the device "disappears"; files opened before
 	 * are dead (ENODEV, POLLERR), as after an unbind; new opens reach the re-bound device. */
 	unsigned epoch;
+	/* Simulated engine (V4L2_EMU_LATENCY_US): when the last job ends; a job starts at the
+	 * later of that and the time it became ready, and takes the latency. */
+	uint64_t engine_end_ns;
 };
 
 enum emu_buf_state {
@@ -113,6 +116,7 @@ struct emu_buf {
 	bool copied_ts;
 	bool error;
 	bool mapped;
+	uint64_t ready_ns; /* CLOCK_MONOTONIC when it became QUEUED (ready for the engine) */
 	struct emu_request *req;
 	int32_t request_fd;
 };
@@ -161,6 +165,10 @@ struct emu_instance {
 	uint64_t req_seq;
 	uint64_t n_requests, n_frames, n_errors;
 	uint64_t n_bufs_alloc, n_bufs_freed; /* buffers of both queues, freed by the client */
+	/* Requests queued and not completed: count, its time integral (inflight_avg) and the
+	 * engine's busy time (busy_pct), from the first queue to the last completion. */
+	int inflight;
+	uint64_t first_queue_ns, last_change_ns, inflight_area, busy_ns;
 };
 
 enum emu_req_state {
@@ -266,6 +274,9 @@ void emu_queue_cancel(struct emu_instance *inst, struct emu_queue *q);
 void emu_video_header_changed(struct emu_instance *inst);
 
 /* worker.c */
+uint64_t emu_now_ns(void);
+/* A request of the instance was queued (+1) or completed (-1) (lock held). */
+void emu_inflight_change(struct emu_instance *inst, int delta);
 void emu_worker_kick(struct emu_device *dev);
 void emu_worker_wait_idle(struct emu_instance *inst);
 void emu_worker_atfork_child(void);

@@ -341,6 +341,7 @@ void emu_request_complete(struct emu_request *r)
 	if (r->state != EMU_REQ_QUEUED)
 		return;
 	if (inst) {
+		emu_inflight_change(inst, -1);
 		for (int i = 0; i < dev->nctrls; i++)
 			if (!r->set[i])
 				memcpy(r->vals + dev->ctrls[i].offset,
@@ -432,6 +433,8 @@ static int request_queue(struct emu_request *r)
 	r->refs++; /* held by the job until completion */
 	r->bufs[0]->state = EMU_BUF_QUEUED;
 	r->bufs[0]->qseq = ++inst->out.qcounter;
+	r->bufs[0]->ready_ns = emu_now_ns();
+	emu_inflight_change(inst, +1);
 	emu_file_update(r->file);
 	emu_file_update(inst->file);
 	emu_worker_kick(dev);

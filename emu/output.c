@@ -125,21 +125,28 @@ void emu_out_trace(struct emu_instance *inst, const struct emu_job *job)
 
 void emu_out_stats(struct emu_instance *inst)
 {
-	char line[320];
+	char line[400];
 	int n;
 
 	if (!emu_g.stats_path)
 		return;
+	uint64_t span = inst->last_change_ns - inst->first_queue_ns;
+	double inflight = span ? (double)inst->inflight_area / (double)span : 0;
+	double busy = span ? 100.0 * (double)inst->busy_ns / (double)span : 0;
+	if (busy > 100)
+		busy = 100;
 	/* buffers_allocated / buffers_freed: by REQBUFS / CREATE_BUFS and REQBUFS (count 0 or a
 	 * new count) before the instance closed; a client that frees what it allocates leaves
-	 * them equal. */
+	 * them equal. inflight_avg: time-weighted mean of the requests queued and not completed,
+	 * busy_pct: the engine's busy time, both over the first queue .. last completion. */
 	n = snprintf(line, sizeof(line),
 		     "{\"dev\":\"%s\",\"index\":%d,\"pid\":%d,\"requests\":%llu,\"frames\":%llu,"
-		     "\"errors\":%llu,\"buffers_allocated\":%llu,\"buffers_freed\":%llu}\n",
+		     "\"errors\":%llu,\"buffers_allocated\":%llu,\"buffers_freed\":%llu,"
+		     "\"inflight_avg\":%.2f,\"busy_pct\":%.1f}\n",
 		     inst->dev->prof->name, inst->dev->cfg.index, (int)getpid(),
 		     (unsigned long long)inst->n_requests, (unsigned long long)inst->n_frames,
 		     (unsigned long long)inst->n_errors, (unsigned long long)inst->n_bufs_alloc,
-		     (unsigned long long)inst->n_bufs_freed);
+		     (unsigned long long)inst->n_bufs_freed, inflight, busy);
 	if (n > 0 && (size_t)n < sizeof(line))
 		append_line(emu_g.stats_path, line, (size_t)n);
 }

@@ -568,6 +568,7 @@ static int qbuf(struct emu_instance *inst, struct v4l2_buffer *b)
 	} else {
 		x->state = EMU_BUF_QUEUED;
 		x->qseq = ++q->qcounter;
+		x->ready_ns = emu_now_ns();
 		q->uses_qbuf = true;
 	}
 	fill_buf(q, b->index, b);

@@ -118,11 +118,33 @@ static void copy_metadata(const struct emu_buf *src, struct emu_buf *dst)
 	dst->copied_ts = true;
 }
 
-static void sleep_us(uint64_t us)
+uint64_t emu_now_ns(void)
 {
-	struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+	struct timespec ts;
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void emu_inflight_change(struct emu_instance *inst, int delta)
+{
+	uint64_t now = emu_now_ns();
+
+	if (!inst->first_queue_ns)
+		inst->first_queue_ns = now;
+	else if (inst->inflight > 0)
+		inst->inflight_area += (uint64_t)inst->inflight * (now - inst->last_change_ns);
+	inst->last_change_ns = now;
+	inst->inflight += delta;
+	if (inst->inflight < 0)
+		inst->inflight = 0;
+}
+
+static void sleep_until_ns(uint64_t t)
+{
+	struct timespec ts = {(time_t)(t / 1000000000ull), (long)(t % 1000000000ull)};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
 
@@ -192,10 +214,23 @@ static void run_one(struct emu_instance *inst)
 		goto done;
 	}
 
+	/* The engine starts the job when it is free and the job is ready (real hardware starts
+	 * the next job when the previous one ends: no wake-up latency is simulated), and takes
+	 * the latency for it. */
+	uint64_t start = emu_now_ns(), end = start;
+	if (emu_g.latency_us) {
+		uint64_t ready = ob->ready_ns;
+
+		if (inst->held < 0 && db->ready_ns > ready)
+			ready = db->ready_ns;
+		start = dev->engine_end_ns > ready ? dev->engine_end_ns : ready;
+		end = start + emu_g.latency_us * 1000ull;
+		dev->engine_end_ns = end;
+	}
 	pthread_mutex_unlock(&emu_lock);
 	emu_out_trace(inst, &job);
 	if (emu_g.latency_us)
-		sleep_us(emu_g.latency_us);
+		sleep_until_ns(end);
 	if (!emu_g.nodecode)
 		ret = inst->codec->submit(inst->priv, &job);
 	pthread_mutex_lock(&emu_lock);
@@ -212,6 +247,10 @@ static void run_one(struct emu_instance *inst)
 			err = produce_picture(inst, &job, &fmt, db);
 		pthread_mutex_lock(&emu_lock);
 	}
+	uint64_t t_done = emu_now_ns();
+	inst->busy_ns += t_done - start;
+	if (t_done > dev->engine_end_ns)
+		dev->engine_end_ns = t_done; /* decoding took longer than the latency */
 	/* The request's values become the current ones, as v4l2_ctrl_request_setup() does. */
 	if (r) {
 		for (int i = 0; i < dev->nctrls; i++)
