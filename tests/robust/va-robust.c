@@ -38,6 +38,7 @@
 #include <libavutil/md5.h>
 #include <libavutil/pixdesc.h>
 #include <va/va.h>
+#include <va/va_x11.h>
 
 #include "sandbox.h"
 
@@ -418,6 +419,8 @@ static int single_race(VADisplay dpy, int rounds)
 	return bad;
 }
 
+static VAStatus second_init = VA_STATUS_ERROR_UNKNOWN, second_ctx = VA_STATUS_ERROR_UNKNOWN;
+
 static int single_checks(VADisplay dpy, struct job *j)
 {
 	struct raw_ctx r = {.dpy = dpy};
@@ -444,6 +447,38 @@ static int single_checks(VADisplay dpy, struct job *j)
 		fprintf(stderr, "va-robust: context during a decode: %s, want HW_BUSY\n",
 			vaErrorStr(st));
 		bad = -1;
+	}
+	/* A second driver instance starting while the device is taken (a second VA display: another
+	 * player probing VA-API): it must fail with an error or refuse its context, never get one.
+	 */
+	{
+		Display *x = XOpenDisplay(NULL);
+		VADisplay dpy2 = x ? vaGetDisplay(x) : NULL;
+		int major, minor;
+
+		vaSetErrorCallback(dpy2, NULL, NULL); /* libva prints the failure otherwise */
+		vaSetInfoCallback(dpy2, NULL, NULL);
+		second_init =
+		    dpy2 ? vaInitialize(dpy2, &major, &minor) : VA_STATUS_ERROR_INVALID_DISPLAY;
+		if (second_init == VA_STATUS_SUCCESS) {
+			struct raw_ctx r2 = {.dpy = dpy2};
+
+			second_ctx = raw_create(&r2);
+			raw_destroy(&r2);
+			if (second_ctx == VA_STATUS_SUCCESS) {
+				fprintf(stderr, "va-robust: a second display got a context on the "
+						"busy device\n");
+				bad = -1;
+			}
+		}
+		if (dpy2)
+			vaTerminate(dpy2);
+		if (x)
+			XCloseDisplay(x);
+		if (!x || !dpy2) {
+			fprintf(stderr, "va-robust: no second display\n");
+			bad = -1;
+		}
 	}
 	pthread_join(t, NULL);
 	if (!j->ok)
@@ -539,6 +574,9 @@ int main(int argc, char **argv)
 		frames += atomic_load(&jobs[i].frames);
 		rss_sample(&jobs[i], &jobs[i].rss_after);
 	}
+	/* The display goes (vaTerminate, the driver's teardown, the X connection) before the
+	 * denials are counted: a sandboxed process tears down under its filter too. */
+	av_buffer_unref(&dev);
 	if (sandboxed && sandbox_denials()) {
 		fprintf(stderr, "va-robust: %u system calls denied during the decode\n",
 			sandbox_denials());
@@ -548,7 +586,11 @@ int main(int argc, char **argv)
 	printf("%d decoders x %d loops: %u frames, %s, %d failed", n, loops, frames,
 	       nodecode ? "not compared" : "compared with software decode", failed);
 	if (sandboxed)
-		printf(", sandboxed: %u denials during the decode", sandbox_denials());
+		printf(", sandboxed: %u denials during the decode and teardown", sandbox_denials());
+	if (single)
+		printf(", second display while busy: vaInitialize %s%s%s", vaErrorStr(second_init),
+		       second_init == VA_STATUS_SUCCESS ? ", context " : "",
+		       second_init == VA_STATUS_SUCCESS ? vaErrorStr(second_ctx) : "");
 	if (rss_limit >= 0) {
 		long grow = jobs[0].rss_end - jobs[0].rss_warm;
 
@@ -568,7 +610,6 @@ int main(int argc, char **argv)
 		free(jobs[i].ref);
 		avcodec_parameters_free(&jobs[i].par);
 	}
-	av_buffer_unref(&dev);
 	free(jobs);
 	free(tids);
 	return failed ? 1 : 0;
