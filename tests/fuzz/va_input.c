@@ -371,36 +371,12 @@ void fz_known_h264(struct fz_writer *w, bool with_p)
 	fzw_u8(w, FZ_END);
 }
 
-void fz_known_mpeg2(struct fz_writer *w)
+size_t fz_known_mpeg2_slices(uint8_t *out)
 {
-	VAPictureParameterBufferMPEG2 pp;
-	VAIQMatrixBufferMPEG2 iq;
-	VASliceParameterBufferMPEG2 sp[FZ_KNOWN_H / 16];
-	uint8_t data[(FZ_KNOWN_H / 16) * 17];
 	const unsigned rows = FZ_KNOWN_H / 16, cols = FZ_KNOWN_W / 16;
-
-	memset(&pp, 0, sizeof(pp));
-	pp.horizontal_size = FZ_KNOWN_W;
-	pp.vertical_size = FZ_KNOWN_H;
-	pp.forward_reference_picture = VA_INVALID_SURFACE;
-	pp.backward_reference_picture = VA_INVALID_SURFACE;
-	pp.picture_coding_type = 1; /* I */
-	pp.f_code = 0xffff;
-	pp.picture_coding_extension.bits.picture_structure = 3; /* frame */
-	pp.picture_coding_extension.bits.frame_pred_frame_dct = 1;
-	pp.picture_coding_extension.bits.progressive_frame = 1;
-	pp.picture_coding_extension.bits.is_first_field = 1;
-	memset(&iq, 0, sizeof(iq));
-	iq.load_intra_quantiser_matrix = 1;
-	iq.load_non_intra_quantiser_matrix = 1;
-	memset(iq.intra_quantiser_matrix, 16, 64);
-	iq.intra_quantiser_matrix[0] = 8;
-	memset(iq.non_intra_quantiser_matrix, 16, 64);
 
 	/* One slice per macroblock row: quantiser_scale_code 8, then per macroblock: address
 	 * increment 1, type Intra, 4 luma blocks (DC size 0, EOB), 2 chroma blocks (same). */
-	memset(sp, 0, sizeof(sp));
-	memset(data, 0, sizeof(data));
 	for (unsigned r = 0; r < rows; r++) {
 		struct bits b;
 
@@ -422,7 +398,40 @@ void fz_known_mpeg2(struct fz_writer *w)
 			}
 		}
 		/* 16 bytes, then one zero byte of stuffing before the next start code */
-		memcpy(data + r * 17, b.buf, 17);
+		memcpy(out + r * 17, b.buf, 17);
+	}
+	return rows * 17;
+}
+
+void fz_known_mpeg2(struct fz_writer *w)
+{
+	VAPictureParameterBufferMPEG2 pp;
+	VAIQMatrixBufferMPEG2 iq;
+	VASliceParameterBufferMPEG2 sp[FZ_KNOWN_H / 16];
+	uint8_t data[(FZ_KNOWN_H / 16) * 17];
+	const unsigned rows = FZ_KNOWN_H / 16;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.horizontal_size = FZ_KNOWN_W;
+	pp.vertical_size = FZ_KNOWN_H;
+	pp.forward_reference_picture = VA_INVALID_SURFACE;
+	pp.backward_reference_picture = VA_INVALID_SURFACE;
+	pp.picture_coding_type = 1; /* I */
+	pp.f_code = 0xffff;
+	pp.picture_coding_extension.bits.picture_structure = 3; /* frame */
+	pp.picture_coding_extension.bits.frame_pred_frame_dct = 1;
+	pp.picture_coding_extension.bits.progressive_frame = 1;
+	pp.picture_coding_extension.bits.is_first_field = 1;
+	memset(&iq, 0, sizeof(iq));
+	iq.load_intra_quantiser_matrix = 1;
+	iq.load_non_intra_quantiser_matrix = 1;
+	memset(iq.intra_quantiser_matrix, 16, 64);
+	iq.intra_quantiser_matrix[0] = 8;
+	memset(iq.non_intra_quantiser_matrix, 16, 64);
+
+	memset(sp, 0, sizeof(sp));
+	fz_known_mpeg2_slices(data);
+	for (unsigned r = 0; r < rows; r++) {
 		sp[r].slice_data_size = 17;
 		sp[r].slice_data_offset = r * 17;
 		sp[r].slice_data_flag = VA_SLICE_DATA_FLAG_ALL;

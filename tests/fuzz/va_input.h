@@ -85,6 +85,8 @@ void fzw_slices(struct fz_writer *w, const void *params, size_t size, unsigned c
 #define FZ_KNOWN_H 48
 void fz_known_h264(struct fz_writer *w, bool with_p);
 void fz_known_mpeg2(struct fz_writer *w);
+/* The MPEG-2 picture's slices, start codes included (51 bytes); returns the size. */
+size_t fz_known_mpeg2_slices(uint8_t *out);
 /* Expected planes of the known pictures: Y 48x48, U and V 24x24 (planar). */
 void fz_known_pixels(enum fz_codec codec, uint8_t *y, uint8_t *u, uint8_t *v);
 
