@@ -7,6 +7,9 @@
 #
 #   conformance-vp8.sh DEVICES [STREAM...]   (STREAM: file names without .ivf; default: all)
 #   conformance-vp8.sh DEVICES --clips FILE... (generated clips: against ffmpeg's software decode)
+#   conformance-vp8.sh DEVICES --signbias FILE... (vectors or clips rewritten by vp8-signbias with
+#       sign_bias_golden=1 on every inter frame: its software decode must equal the original's,
+#       the device decode must equal it)
 # Frames keep their own size (-autoscale 0): key frames may change it, and the .md5 lines are
 # per frame at its size.
 source "$(dirname "$0")/lib.sh"
@@ -18,10 +21,12 @@ dir="$V4L2R_CONFORMANCE/vp8"
 start_xvfb
 
 clips=false
-if [ "${1:-}" = --clips ]; then
+signbias=false
+if [ "${1:-}" = --clips ] || [ "${1:-}" = --signbias ]; then
+	[ "$1" = --clips ] || signbias=true
 	clips=true
 	shift
-	[ $# -gt 0 ] || die "--clips without clips"
+	[ $# -gt 0 ] || die "no clips"
 	inputs=("$@")
 else
 	inputs=("$dir"/*.ivf)
@@ -34,11 +39,26 @@ printf '%-32s %-8s %s\n' stream result detail
 for in in "${inputs[@]}"; do
 	name=$(basename "$in" .ivf)
 	[ -f "$in" ] || die "$name: clip missing: $in"
+	if $signbias; then
+		tool="$V4L2R_BUILD/tests/emu_vp8/vp8-signbias"
+		[ -x "$tool" ] || die "vp8-signbias missing: $tool"
+		ffmpeg -nostdin -v error -i "$in" -autoscale 0 -f framemd5 -pix_fmt yuv420p \
+			-y "$TMP/orig.framemd5" || die "$name: software decode failed"
+		"$tool" "$in" "$TMP/$name-sb.ivf" >"$TMP/sb.log" || die "$name: vp8-signbias failed"
+		in="$TMP/$name-sb.ivf"
+		name="$name-sb"
+	fi
 	if $clips; then
 		# Reference: software decode, one MD5 per frame at its own size.
 		ffmpeg -nostdin -v error -i "$in" -autoscale 0 -f framemd5 -pix_fmt yuv420p \
 			-y "$TMP/sw.framemd5" || die "$name: software decode failed"
 		grep -v '^#' "$TMP/sw.framemd5" | awk -F', *' '{print $6}' >"$TMP/ref.md5"
+		if $signbias; then
+			# the rewrite keeps every pixel: the flag changed only how vectors are coded
+			diff -q <(grep -v '^#' "$TMP/orig.framemd5" | awk -F', *' '{print $6}') \
+				"$TMP/ref.md5" >/dev/null ||
+				die "$name: the rewritten stream decodes differently in software"
+		fi
 	else
 		if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then continue; fi
 		[ -f "$in.md5" ] || die "$name: reference MD5 file missing"
@@ -76,7 +96,9 @@ for in in "${inputs[@]}"; do
 	total=$((total + 1))
 	if [ -z "$why" ]; then
 		pass=$((pass + 1))
-		printf '%-32s %-8s %s\n' "$name" ok "shown=$n_got device-frames=$dev_frames"
+		extra=""
+		$signbias && extra=" ($(cut -d, -f2,3 "$TMP/sb.log" | sed 's/ with sign_bias_golden=1//'))"
+		printf '%-32s %-8s %s\n' "$name" ok "shown=$n_got device-frames=$dev_frames$extra"
 	else
 		fail=$((fail + 1))
 		printf '%-32s %-8s %s\n' "$name" FAIL "$why"
