@@ -7,6 +7,10 @@
 #   qbuf=N / queue=N  queueing the Nth picture fails (vaEndPicture fails, the CAPTURE queue is
 #            recovered): libavcodec drops that picture, at most the few referencing it fail (the
 #            device finds no picture behind their reference), the rest decode.
+#   stall=N  the Nth request never completes: vaSyncSurface returns VA_STATUS_ERROR_TIMEDOUT
+#            after the driver's bound (LIBVA_V4L2_REQUEST_TIMEOUT_MS, 300 ms here), the queues
+#            are restarted; that frame and at most the two others in flight fail, the rest
+#            decode, and the whole run stays far below the 5 s default bound per frame.
 source "$(dirname "$0")/lib.sh"
 start_xvfb
 stream="$V4L2R_CONFORMANCE/h264/BA_MW_D.264"
@@ -38,11 +42,19 @@ check() { # device fault min-max dropped
 		head -n 3 "$TMP/stderr" | sed 's/^/    stderr: /'
 	fi
 }
+export LIBVA_V4L2_REQUEST_TIMEOUT_MS=300
 for dev in hantro-g1 cedrus; do
 	check "$dev" error=5 1 0
 	check "$dev" error=40 1 0
 	check "$dev" qbuf=7 0-8 1
 	check "$dev" queue=9 0-8 1
+	start=$(date +%s%N)
+	check "$dev" stall=30 1-3 0
+	ms=$((($(date +%s%N) - start) / 1000000))
+	if [ "$ms" -ge 3000 ]; then
+		fail=$((fail + 1))
+		echo "FAIL: $dev stall=30 took $ms ms"
+	fi
 done
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
