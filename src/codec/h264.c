@@ -69,6 +69,7 @@ struct h264_priv {
 		int32_t prev_ref_top_after; /* TopFieldOrderCnt after the mmco5 reset */
 		uint32_t prev_frame_num, prev_frame_num_offset;
 		bool prev_mmco5;
+		bool overflow; /* the last picture's counts did not fit 32 bits */
 	} poc;
 	/* Counts of the pictures in surfaces, for DPB entries. */
 	struct {
@@ -265,8 +266,15 @@ static int32_t poc(int32_t v)
 	return v == INT32_MAX ? 0 : v;
 }
 
+static bool fits32(int64_t v)
+{
+	return v >= -INT32_MAX && v <= INT32_MAX;
+}
+
 /* 8.2.1 for POC types 0 and 2; type 1 needs SPS offsets VA does not carry: the client's counts
- * are taken then. Returns false when the client's counts are to be used. */
+ * are taken then. Returns false when the client's counts are to be used. Counts that do not fit
+ * 32 bits (a broken stream or hostile client values: the spec keeps them in range) set
+ * priv->poc.overflow and leave the state as it was. */
 static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hdr *h, int32_t *top,
 			int32_t *bottom)
 {
@@ -277,13 +285,18 @@ static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hd
 	unsigned type = p->seq_fields.bits.pic_order_cnt_type;
 	uint32_t max_frame_num = 1u << (p->seq_fields.bits.log2_max_frame_num_minus4 + 4);
 	bool computed = true;
+	/* 64-bit working values, stored once they are known to fit */
+	int64_t t = poc(p->CurrPic.TopFieldOrderCnt), b = poc(p->CurrPic.BottomFieldOrderCnt);
+	int64_t msb = 0, lsb = 0;
+	uint64_t offset = 0;
 
-	*top = poc(p->CurrPic.TopFieldOrderCnt);
-	*bottom = poc(p->CurrPic.BottomFieldOrderCnt);
+	priv->poc.overflow = false;
 	if (type == 0) {
-		int32_t max_lsb = 1 << (p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 + 4);
-		int32_t prev_msb, prev_lsb, msb, lsb = (int32_t)h->pic_order_cnt_lsb;
+		int64_t max_lsb = (int64_t)1
+				  << (p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 + 4);
+		int64_t prev_msb, prev_lsb;
 
+		lsb = h->pic_order_cnt_lsb;
 		if (idr) {
 			prev_msb = prev_lsb = 0;
 		} else if (priv->poc.prev_ref_mmco5) {
@@ -300,20 +313,15 @@ static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hd
 		else
 			msb = prev_msb;
 		if (!bottom_field) {
-			*top = msb + lsb;
+			t = msb + lsb;
 			if (!field)
-				*bottom = *top + h->delta_pic_order_cnt_bottom;
+				b = t + h->delta_pic_order_cnt_bottom;
 		} else {
-			*bottom = msb + lsb;
-		}
-		if (h->nal_ref_idc) {
-			priv->poc.prev_ref_msb = msb;
-			priv->poc.prev_ref_lsb = lsb;
+			b = msb + lsb;
 		}
 	} else if (type == 2) {
-		uint32_t prev_offset = priv->poc.prev_mmco5 ? 0 : priv->poc.prev_frame_num_offset;
-		uint32_t offset;
-		int64_t t;
+		uint64_t prev_offset = priv->poc.prev_mmco5 ? 0 : priv->poc.prev_frame_num_offset;
+		int64_t v;
 
 		if (idr)
 			offset = 0;
@@ -322,27 +330,39 @@ static bool compute_poc(struct h264_priv *priv, const struct v4l2r_h264_slice_hd
 		else
 			offset = prev_offset;
 		if (idr)
-			t = 0;
+			v = 0;
 		else
-			t = 2 * ((int64_t)offset + h->frame_num) - (h->nal_ref_idc == 0);
+			v = 2 * (int64_t)(offset + h->frame_num) - (h->nal_ref_idc == 0);
 		if (!field)
-			*top = *bottom = (int32_t)t;
+			t = b = v;
 		else if (bottom_field)
-			*bottom = (int32_t)t;
+			b = v;
 		else
-			*top = (int32_t)t;
-		priv->poc.prev_frame_num_offset = offset;
+			t = v;
 	} else {
 		computed = false;
 	}
+	/* The counts and their difference (an mmco5 subtracts one from the other) fit. */
+	if (!fits32(t) || !fits32(b) || !fits32(t - b) || !fits32(b - t) || !fits32(msb) ||
+	    offset > UINT32_MAX) {
+		priv->poc.overflow = true;
+		return false;
+	}
+	if (type == 0 && h->nal_ref_idc) {
+		priv->poc.prev_ref_msb = (int32_t)msb;
+		priv->poc.prev_ref_lsb = (int32_t)lsb;
+	}
+	if (type == 2)
+		priv->poc.prev_frame_num_offset = (uint32_t)offset;
+	*top = (int32_t)t;
+	*bottom = (int32_t)b;
 	priv->poc.prev_frame_num = h->mmco5 ? 0 : h->frame_num;
 	priv->poc.prev_mmco5 = h->mmco5;
 	if (h->nal_ref_idc) {
 		priv->poc.prev_ref_mmco5 = h->mmco5;
 		priv->poc.prev_ref_bottom = bottom_field;
 		/* After mmco5 the picture's counts are relative to PicOrderCnt(CurrPic). */
-		priv->poc.prev_ref_top_after =
-		    !field ? *top - (*top < *bottom ? *top : *bottom) : 0;
+		priv->poc.prev_ref_top_after = !field ? (int32_t)(t - (t < b ? t : b)) : 0;
 	}
 	return computed;
 }
@@ -833,6 +853,10 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	memset(&priv->decode, 0, sizeof(priv->decode));
 	n_dpb = fill_dpb(ctx, priv, &first->hdr, dpb_ids, refs, &n_refs);
 	priv->poc_computed = compute_poc(priv, &first->hdr, &priv->cur_top, &priv->cur_bottom);
+	if (priv->poc.overflow) {
+		v4l2r_ctx_debug(ctx, "h264: picture order counts beyond 32 bits\n");
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	}
 	poc_map_store(priv, priv->pic.CurrPic.picture_id, priv->pic.pic_fields.bits.field_pic_flag,
 		      priv->pic.CurrPic.flags & VA_PICTURE_H264_BOTTOM_FIELD, priv->cur_top,
 		      priv->cur_bottom, first->hdr.mmco5);

@@ -320,6 +320,10 @@ void fuzz_replay_builtin(void)
 	fzw_u8(&w, FZ_MPEG2);
 	fz_known_mpeg2(&w);
 	fuzz_input(w.p, w.n);
+	w.n = 0;
+	fzw_u8(&w, FZ_H264);
+	fz_h264_poc_bottom(&w, 2, INT32_MAX);
+	fuzz_input(w.p, w.n);
 	free(w.p);
 }
 

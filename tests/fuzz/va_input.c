@@ -215,11 +215,12 @@ static void put(struct bits *b, uint32_t v, unsigned n)
 static void put_ue(struct bits *b, uint32_t v)
 {
 	unsigned len = 0;
+	uint64_t code = (uint64_t)v + 1;
 
-	while ((v + 1) >> (len + 1))
+	while (code >> (len + 1))
 		len++;
 	put(b, 0, len);
-	put(b, v + 1, len + 1);
+	put(b, (uint32_t)code, len + 1);
 }
 
 static void align(struct bits *b)
@@ -365,6 +366,59 @@ void fz_known_h264(struct fz_writer *w, bool with_p)
 	sp.slice_type = 0;
 	sp.RefPicList0[0] = pp.ReferenceFrames[0];
 	fzw_pic(w, 1);
+	fzw_buf(w, FZ_PIC, &pp, sizeof(pp));
+	fzw_slices(w, &sp, sizeof(sp), 1);
+	fzw_buf(w, FZ_DATA, slice, n);
+	fzw_u8(w, FZ_END);
+}
+
+static void put_se(struct bits *b, int32_t v)
+{
+	put_ue(b, v > 0 ? 2 * (uint32_t)v - 1 : 2 * (uint32_t) - (int64_t)v);
+}
+
+void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bottom)
+{
+	static struct bits b;
+	static uint8_t slice[64];
+	VAPictureParameterBufferH264 pp;
+	VASliceParameterBufferH264 sp;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.CurrPic = (VAPictureH264){.picture_id = target};
+	for (int i = 0; i < 16; i++)
+		pp.ReferenceFrames[i] = h264_invalid();
+	pp.picture_width_in_mbs_minus1 = FZ_KNOWN_W / 16 - 1;
+	pp.picture_height_in_mbs_minus1 = FZ_KNOWN_H / 16 - 1;
+	pp.num_ref_frames = 1;
+	pp.seq_fields.bits.chroma_format_idc = 1;
+	pp.seq_fields.bits.frame_mbs_only_flag = 1;
+	pp.seq_fields.bits.direct_8x8_inference_flag = 1;
+	pp.seq_fields.bits.pic_order_cnt_type = 0;
+	pp.pic_fields.bits.pic_order_present_flag = 1;
+	pp.pic_fields.bits.reference_pic_flag = 1;
+
+	memset(&b, 0, sizeof(b));
+	put_ue(&b, 0);		  /* first_mb_in_slice */
+	put_ue(&b, 7);		  /* slice_type: I (all) */
+	put_ue(&b, 0);		  /* pic_parameter_set_id */
+	put(&b, 0, 4);		  /* frame_num */
+	put_ue(&b, 0);		  /* idr_pic_id */
+	put(&b, 5, 4);		  /* pic_order_cnt_lsb */
+	put_se(&b, delta_bottom); /* delta_pic_order_cnt_bottom */
+	put(&b, 0, 2);		  /* no_output_of_prior_pics, long_term_reference */
+	put_ue(&b, 0);		  /* slice_qp_delta */
+	put_ue(&b, 25);		  /* mb_type I_PCM (the samples are left out) */
+	put(&b, 1, 1);
+	size_t n = nal(slice, 0x65, &b);
+
+	memset(&sp, 0, sizeof(sp));
+	sp.slice_data_size = (uint32_t)n;
+	sp.slice_data_flag = VA_SLICE_DATA_FLAG_ALL;
+	sp.slice_type = 2;
+	for (int i = 0; i < 32; i++)
+		sp.RefPicList0[i] = sp.RefPicList1[i] = h264_invalid();
+	fzw_pic(w, target);
 	fzw_buf(w, FZ_PIC, &pp, sizeof(pp));
 	fzw_slices(w, &sp, sizeof(sp), 1);
 	fzw_buf(w, FZ_DATA, slice, n);

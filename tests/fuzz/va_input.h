@@ -87,6 +87,10 @@ void fz_known_h264(struct fz_writer *w, bool with_p);
 void fz_known_mpeg2(struct fz_writer *w);
 /* The MPEG-2 picture's slices, start codes included (51 bytes); returns the size. */
 size_t fz_known_mpeg2_slices(uint8_t *out);
+/* An H.264 IDR picture (POC type 0, bottom_field_pic_order_in_frame_present) whose
+ * delta_pic_order_cnt_bottom is `delta_bottom`: with INT32_MAX the bottom field's count is past
+ * 2^31 - 1 (regression input: the translation added it in 32 bits). */
+void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bottom);
 /* Expected planes of the known pictures: Y 48x48, U and V 24x24 (planar). */
 void fz_known_pixels(enum fz_codec codec, uint8_t *y, uint8_t *u, uint8_t *v);
 
