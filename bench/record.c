@@ -361,6 +361,12 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 	ret = real_ioctl(fd, req, arg);
 	err = errno;
 
+	/* QUERYBUF and DQBUF fill the planes in: keep what the call returned. */
+	if (logging && (req == VIDIOC_QUERYBUF || req == VIDIOC_DQBUF) && n > 2 && copies[2] &&
+	    mplane(((const struct v4l2_buffer *)arg)->type) &&
+	    ((const struct v4l2_buffer *)arg)->m.planes)
+		memcpy(copies[2], ((const struct v4l2_buffer *)arg)->m.planes, sizes[2]);
+
 	pthread_mutex_lock(&lock);
 	if (ret == 0 && req == MEDIA_IOC_REQUEST_ALLOC && arg) {
 		int rfd = *(int *)arg;

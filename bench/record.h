@@ -9,8 +9,9 @@
  *   REC_OPEN    the path (fd = the fd it got)
  *   REC_CLOSE   nothing
  *   REC_IOCTL   `size` bytes of the argument before the call, `size` bytes after it, then:
- *               v4l2_buffer of a multi-planar type: the planes (before the call), and for a
- *               QBUF of an OUTPUT buffer the bytes in use (the bitstream the client wrote);
+ *               v4l2_buffer of a multi-planar type: the planes (before the call; after it for
+ *               QUERYBUF and DQBUF), and for a QBUF of an OUTPUT buffer the bytes in use (the
+ *               bitstream the client wrote);
  *               v4l2_ext_controls: the controls, then each control's payload (size bytes).
  */
 #ifndef V4L2R_BENCH_RECORD_H
