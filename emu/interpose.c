@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 
@@ -689,7 +690,17 @@ EMU_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 	struct emu_file *f;
 	void *p;
 
-	if (fd < 0 || (flags & MAP_ANONYMOUS) || !emu_active()) {
+	if (fd < 0 || (flags & MAP_ANONYMOUS)) {
+#ifdef SYS_mmap
+		/* Never ours: straight to the kernel, without initialising anything (a sanitizer
+		 * runtime maps memory before it is ready for pthread_once). */
+		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+#else
+		pthread_once(&real_once, resolve_real);
+		return real.mmap(addr, len, prot, flags, fd, off);
+#endif
+	}
+	if (!emu_active()) {
 		pthread_once(&real_once, resolve_real);
 		return real.mmap(addr, len, prot, flags, fd, off);
 	}
@@ -1058,7 +1069,10 @@ static struct emu_device *node_of_fd(int fd, bool *is_video)
 	return dev;
 }
 
-EMU_EXPORT int stat(const char *path, struct stat *st)
+/* The exported names below call these, never each other: a call through the PLT would reach
+ * whichever interposer comes first (a sanitizer's, which calls the glibc compat names, which are
+ * ours again: endless recursion). */
+static int stat_impl(const char *path, struct stat *st)
 {
 	bool v;
 	struct emu_device *dev = node_of_path(path, &v);
@@ -1069,12 +1083,7 @@ EMU_EXPORT int stat(const char *path, struct stat *st)
 	return 0;
 }
 
-EMU_EXPORT int stat64(const char *path, struct stat64 *st)
-{
-	return stat(path, (struct stat *)st);
-}
-
-EMU_EXPORT int lstat(const char *path, struct stat *st)
+static int lstat_impl(const char *path, struct stat *st)
 {
 	bool v;
 	struct emu_device *dev = node_of_path(path, &v);
@@ -1085,12 +1094,7 @@ EMU_EXPORT int lstat(const char *path, struct stat *st)
 	return 0;
 }
 
-EMU_EXPORT int lstat64(const char *path, struct stat64 *st)
-{
-	return lstat(path, (struct stat *)st);
-}
-
-EMU_EXPORT int fstat(int fd, struct stat *st)
+static int fstat_impl(int fd, struct stat *st)
 {
 	bool v;
 	struct emu_device *dev = node_of_fd(fd, &v);
@@ -1101,12 +1105,7 @@ EMU_EXPORT int fstat(int fd, struct stat *st)
 	return 0;
 }
 
-EMU_EXPORT int fstat64(int fd, struct stat64 *st)
-{
-	return fstat(fd, (struct stat *)st);
-}
-
-EMU_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+static int fstatat_impl(int dirfd, const char *path, struct stat *st, int flags)
 {
 	bool v;
 	struct emu_device *dev;
@@ -1121,9 +1120,44 @@ EMU_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return 0;
 }
 
+EMU_EXPORT int stat(const char *path, struct stat *st)
+{
+	return stat_impl(path, st);
+}
+
+EMU_EXPORT int stat64(const char *path, struct stat64 *st)
+{
+	return stat_impl(path, (struct stat *)st);
+}
+
+EMU_EXPORT int lstat(const char *path, struct stat *st)
+{
+	return lstat_impl(path, st);
+}
+
+EMU_EXPORT int lstat64(const char *path, struct stat64 *st)
+{
+	return lstat_impl(path, (struct stat *)st);
+}
+
+EMU_EXPORT int fstat(int fd, struct stat *st)
+{
+	return fstat_impl(fd, st);
+}
+
+EMU_EXPORT int fstat64(int fd, struct stat64 *st)
+{
+	return fstat_impl(fd, (struct stat *)st);
+}
+
+EMU_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	return fstatat_impl(dirfd, path, st, flags);
+}
+
 EMU_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
-	return fstatat(dirfd, path, (struct stat *)st, flags);
+	return fstatat_impl(dirfd, path, (struct stat *)st, flags);
 }
 
 EMU_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *sx)
@@ -1145,49 +1179,49 @@ EMU_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, 
 EMU_EXPORT int __xstat(int ver, const char *path, struct stat *st);
 EMU_EXPORT int __xstat(int ver, const char *path, struct stat *st)
 {
-	return stat(path, st);
+	return stat_impl(path, st);
 }
 
 EMU_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st);
 EMU_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
 {
-	return stat(path, (struct stat *)st);
+	return stat_impl(path, (struct stat *)st);
 }
 
 EMU_EXPORT int __lxstat(int ver, const char *path, struct stat *st);
 EMU_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
 {
-	return lstat(path, st);
+	return lstat_impl(path, st);
 }
 
 EMU_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st);
 EMU_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
 {
-	return lstat(path, (struct stat *)st);
+	return lstat_impl(path, (struct stat *)st);
 }
 
 EMU_EXPORT int __fxstat(int ver, int fd, struct stat *st);
 EMU_EXPORT int __fxstat(int ver, int fd, struct stat *st)
 {
-	return fstat(fd, st);
+	return fstat_impl(fd, st);
 }
 
 EMU_EXPORT int __fxstat64(int ver, int fd, struct stat64 *st);
 EMU_EXPORT int __fxstat64(int ver, int fd, struct stat64 *st)
 {
-	return fstat(fd, (struct stat *)st);
+	return fstat_impl(fd, (struct stat *)st);
 }
 
 EMU_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
 EMU_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
 {
-	return fstatat(dirfd, path, st, flags);
+	return fstatat_impl(dirfd, path, st, flags);
 }
 
 EMU_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
 EMU_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
 {
-	return fstatat(dirfd, path, (struct stat *)st, flags);
+	return fstatat_impl(dirfd, path, (struct stat *)st, flags);
 }
 
 static int node_access(int mode)
