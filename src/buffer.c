@@ -17,7 +17,8 @@ struct v4l2r_buffer *v4l2r_buffer_new(struct v4l2r_driver *drv, VAContextID cont
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
-	b->data = calloc(1, (size_t)total);
+	/* Not zeroed: the caller fills it (a client's data is copied over it whole). */
+	b->data = malloc((size_t)total);
 	if (!b->data) {
 		free(b);
 		return NULL;
@@ -89,6 +90,8 @@ VAStatus v4l2r_CreateBuffer(VADriverContextP va, VAContextID context, VABufferTy
 	}
 	if (data)
 		memcpy(b->data, data, (size_t)size * num);
+	else
+		memset(b->data, 0, (size_t)size * num);
 	*id = b->id;
 out:
 	pthread_mutex_unlock(&drv->lock);

@@ -272,9 +272,13 @@ static VAStatus driver_init(VADriverContextP va)
 	v4l2r_table_init(&drv->images, V4L2R_OBJ_IMAGE);
 
 	if (v4l2r_discover(drv) < 0 || drv->n_devs == 0) {
-		v4l2r_debug(drv, "no stateless decoder found\n");
+		/* A single-instance decoder in use (by another display or process): the caller can
+		 * tell "busy, try later" from "no hardware". */
+		bool busy = drv->n_devs == 0 && drv->n_busy > 0;
+
+		v4l2r_debug(drv, "no stateless decoder found%s\n", busy ? " (one is busy)" : "");
 		driver_free(drv);
-		return VA_STATUS_ERROR_OPERATION_FAILED;
+		return busy ? VA_STATUS_ERROR_HW_BUSY : VA_STATUS_ERROR_OPERATION_FAILED;
 	}
 
 	for (unsigned i = 0; i < n_codecs; i++)

@@ -57,6 +57,7 @@ struct v4l2r_driver {
 	int wait_ms;
 	struct v4l2r_device devs[V4L2R_MAX_DEVICES];
 	unsigned n_devs;
+	unsigned n_busy; /* decoders skipped at discovery: EBUSY (single-instance, in use) */
 	struct v4l2r_table configs, contexts, surfaces, buffers, images;
 };
 
@@ -360,6 +361,7 @@ VAStatus v4l2r_BufferInfo(VADriverContextP va, VABufferID id, VABufferType *type
 			  unsigned int *size, unsigned int *num);
 VAStatus v4l2r_AcquireBufferHandle(VADriverContextP va, VABufferID id, VABufferInfo *info);
 VAStatus v4l2r_ReleaseBufferHandle(VADriverContextP va, VABufferID id);
+/* Storage not zeroed: the caller fills it. */
 struct v4l2r_buffer *v4l2r_buffer_new(struct v4l2r_driver *drv, VAContextID context,
 				      VABufferType type, uint32_t size, uint32_t num);
 void v4l2r_buffer_free(struct v4l2r_driver *drv, struct v4l2r_buffer *b);

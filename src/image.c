@@ -91,6 +91,7 @@ VAStatus v4l2r_CreateImage(VADriverContextP va, VAImageFormat *format, int width
 		st = VA_STATUS_ERROR_ALLOCATION_FAILED;
 		goto fail;
 	}
+	memset(img->buf->data, 0, (size_t)size);
 	img->image = (VAImage){
 	    .format = bps == 1 ? fmt_nv12 : fmt_p010,
 	    .width = (uint16_t)width,

@@ -104,6 +104,8 @@ static int probe_video(struct v4l2r_driver *drv, const char *path, struct v4l2r_
 
 	if (fd < 0) {
 		v4l2r_debug(drv, "%s: open: %s\n", path, strerror(errno));
+		if (errno == EBUSY)
+			drv->n_busy++;
 		return -1;
 	}
 	if (v4l2r_xioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)

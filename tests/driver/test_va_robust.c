@@ -1217,6 +1217,31 @@ static void test_busy(const struct clip *cl)
 	/* EBUSY at open of the single-instance device, with a picture in flight on the first. */
 	ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, s + 2, 2, &b),
 	   VA_STATUS_ERROR_HW_BUSY);
+	/* A second driver instance (another VADisplay) finds the only decoder busy: HW_BUSY, not
+	 * "no decoder" (OPERATION_FAILED), so that a browser can retry instead of turning hardware
+	 * decoding off. */
+	{
+		static struct VADriverContext c2;
+		static struct VADriverVTable v2;
+		static struct VADriverVTableVPP vpp2;
+		char sym[32];
+
+		snprintf(sym, sizeof(sym), "__vaDriverInit_%d_%d", VA_MAJOR_VERSION,
+			 VA_MINOR_VERSION);
+		VAStatus (*init)(VADriverContextP) =
+		    (VAStatus(*)(VADriverContextP))dlsym(D.handle, sym);
+		c2.vtable = &v2;
+		c2.vtable_vpp = &vpp2;
+		c2.version_major = VA_MAJOR_VERSION;
+		c2.version_minor = VA_MINOR_VERSION;
+		c2.display_type = VA_DISPLAY_DRM;
+		c2.error_callback = on_error;
+		c2.info_callback = on_info;
+		CHECK(init != NULL, "no %s", sym);
+		if (init)
+			ST(init(&c2), VA_STATUS_ERROR_HW_BUSY);
+		CHECK(c2.pDriverData == NULL, "driver data left behind");
+	}
 	ST(queue_pic(cl, a, true, s[1], s[0]), VA_STATUS_SUCCESS);
 	ST(v->vaSyncSurface(c, s[1]), VA_STATUS_SUCCESS);
 	frame_equals(cl, s[0], 0, "first context, busy second");
