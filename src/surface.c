@@ -29,6 +29,11 @@ static VAStatus create(struct v4l2r_driver *drv, unsigned format, unsigned width
 	if (width > V4L2R_MAX_SURFACE_DIM || height > V4L2R_MAX_SURFACE_DIM)
 		return VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED;
 	pthread_mutex_lock(&drv->lock);
+	/* More than the table can ever hold fails before allocating any. */
+	if (num > V4L2R_OBJ_MAX - (drv->surfaces.n - drv->surfaces.n_free)) {
+		pthread_mutex_unlock(&drv->lock);
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	}
 	for (i = 0; i < num; i++) {
 		struct v4l2r_surface *s = calloc(1, sizeof(*s));
 

@@ -524,6 +524,16 @@ static void hostile_buffers(const struct clip *cl, VAContextID ctx, VASurfaceID 
 	   VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
 	ST(v->vaCreateBuffer(c, ctx, (VABufferType)0x7fff, 16, 1, NULL, &id),
 	   VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
+	/* More surfaces than the driver can ever hold: refused before allocating any (the
+	 * array is never written). */
+	VASurfaceID none[1] = {VA_INVALID_SURFACE};
+	int64_t t0 = now_ms();
+	ST(v->vaCreateSurfaces(c, 16, 16, VA_RT_FORMAT_YUV420, 0x7fffffff, none),
+	   VA_STATUS_ERROR_ALLOCATION_FAILED);
+	CHECK(none[0] == VA_INVALID_SURFACE && now_ms() - t0 < 100,
+	      "2^31 surfaces: array written or %lld ms spent", (long long)(now_ms() - t0));
+	ST(v->vaCreateSurfaces(c, 0x7fffffff, 16, VA_RT_FORMAT_YUV420, 1, none),
+	   VA_STATUS_ERROR_RESOLUTION_NOT_SUPPORTED);
 
 	/* More slice parameter elements than a picture may have (1024). */
 	{
