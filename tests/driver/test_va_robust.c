@@ -989,6 +989,56 @@ static void hostile_destroyed(const struct clip *cl, VAConfigID cfg, VAContextID
 	decode_pair(cl, ctx, s[0], s[1], "after destroyed handles");
 }
 
+/* MPEG-2 and VP8 contexts: buffers of another codec's sizes and types are refused, an empty
+ * picture fails, and the context still serves the H.264 context next to it afterwards. */
+static void hostile_other_codecs(const struct clip *cl, VASurfaceID *s)
+{
+	static const VAProfile profiles[] = {VAProfileMPEG2Main, VAProfileVP8Version0_3};
+
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		VAConfigID cfg;
+		VAContextID ctx;
+		VABufferID id;
+		struct picbufs b;
+
+		ST(v->vaCreateConfig(c, profiles[i], VAEntrypointVLD, NULL, 0, &cfg),
+		   VA_STATUS_SUCCESS);
+		ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, NULL, 0, &ctx),
+		   VA_STATUS_SUCCESS);
+		picbufs_fill(cl, false, s[2], VA_INVALID_SURFACE, &b);
+		ST(v->vaBeginPicture(c, ctx, s[2]), VA_STATUS_SUCCESS);
+		/* H.264 picture parameters, IQ matrix and slice parameters: wrong sizes. */
+		ST(v->vaCreateBuffer(c, ctx, VAPictureParameterBufferType, sizeof(b.pic), 1, &b.pic,
+				     &id),
+		   VA_STATUS_SUCCESS);
+		ST(v->vaRenderPicture(c, ctx, &id, 1), VA_STATUS_ERROR_INVALID_BUFFER);
+		ST(v->vaDestroyBuffer(c, id), VA_STATUS_SUCCESS);
+		ST(v->vaCreateBuffer(c, ctx, VAIQMatrixBufferType, sizeof(b.iq), 1, &b.iq, &id),
+		   VA_STATUS_SUCCESS);
+		ST(v->vaRenderPicture(c, ctx, &id, 1), VA_STATUS_ERROR_INVALID_BUFFER);
+		ST(v->vaDestroyBuffer(c, id), VA_STATUS_SUCCESS);
+		ST(v->vaCreateBuffer(c, ctx, VASliceParameterBufferType, sizeof(b.slice), 1,
+				     &b.slice, &id),
+		   VA_STATUS_SUCCESS);
+		ST(v->vaRenderPicture(c, ctx, &id, 1), VA_STATUS_ERROR_INVALID_BUFFER);
+		ST(v->vaDestroyBuffer(c, id), VA_STATUS_SUCCESS);
+		ST(v->vaCreateBuffer(c, ctx, VAHuffmanTableBufferType, 16, 1, NULL, &id),
+		   VA_STATUS_SUCCESS);
+		ST(v->vaRenderPicture(c, ctx, &id, 1), VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE);
+		ST(v->vaDestroyBuffer(c, id), VA_STATUS_SUCCESS);
+		/* Slice data without parameters. */
+		ST(v->vaCreateBuffer(c, ctx, VASliceDataBufferType, b.data_size, 1, (void *)b.data,
+				     &id),
+		   VA_STATUS_SUCCESS);
+		ST(v->vaRenderPicture(c, ctx, &id, 1), VA_STATUS_ERROR_INVALID_BUFFER);
+		ST(v->vaDestroyBuffer(c, id), VA_STATUS_SUCCESS);
+		ST(v->vaEndPicture(c, ctx), VA_STATUS_ERROR_INVALID_PARAMETER);
+		ST(v->vaSyncSurface(c, s[2]), VA_STATUS_ERROR_DECODING_ERROR);
+		ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
+		ST(v->vaDestroyConfig(c, cfg), VA_STATUS_SUCCESS);
+	}
+}
+
 static void test_hostile(const struct clip *cl)
 {
 	VAConfigID cfg;
@@ -1013,6 +1063,8 @@ static void test_hostile(const struct clip *cl)
 		hostile_refs(cl, cfg, ctx, s);
 		hostile_order(cl, cfg, &ctx, s, 4);
 		hostile_destroyed(cl, cfg, ctx, s);
+		hostile_other_codecs(cl, s);
+		decode_pair(cl, ctx, s[2], s[3], "after the other codecs' contexts");
 		if (failures != f)
 			break; /* one round's report is enough */
 	}
