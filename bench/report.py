@@ -84,10 +84,10 @@ def main():
                 "soon as no reference needs it (on this ref=1 stream two surfaces alternate), "
                 "and vaEndPicture then waits (src/device/request.c, wait_capture_idle) for the "
                 "in-flight picture that still reads that surface's CAPTURE buffer as a "
-                "reference, although m2m jobs of one context run in queue order. Each frame "
-                "thus pays the completion wake-up and the queueing. The emulator's latency "
-                "model adds nanosleep's overshoot per job (a 4 ms sleep lasts ~4.14 ms here). "
-                "Fix in review (driver + emulator): 0.99 with 2 requests in flight.")
+                "reference, although m2m jobs of one context run in queue order. The engine "
+                "thus idles between frames for the completion wake-up and the queueing of the "
+                "next picture. Fix requested from the driver core (wait only for a picture "
+                "that writes the buffer): 0.99 with 2 requests in flight in a private build.")
         else:
             text.append("Why: requests are in flight, the gap is the emulator's per-job "
                         "overhead (nanosleep overshoot, worker wake-up).")
@@ -118,15 +118,21 @@ def main():
                     "%s -> %s %.0f K" % (c["caller"], c["callee"],
                                          c["instructions"] / drv_run["frames"] / 1000)
                     for c in drv["top_calls"][:4]) + "."]
-        if "miss" in v:
+        copies = [c for c in drv["top_calls"] if "memcpy" in c["callee"]]
+        big = [c for c in copies if c["instructions"] >= copies[0]["instructions"] / 2] \
+            if copies else []
+        if "miss" in v and len(big) > 1:
             text.append(
-                "Why: the bitstream is copied three times and zero-filled once per frame where "
-                "the replay copies it once: vaCreateBuffer calloc()s then memcpy()s the client's "
-                "slice data (src/buffer.c), vaRenderPicture copies it into a staging buffer "
+                "Why: the bitstream is copied %d times per frame in the driver (%s) where the "
+                "replay copies it once into the OUTPUT buffer: vaCreateBuffer copies the "
+                "client's slice data (inherent to VA unless it lands in an OUTPUT buffer "
+                "directly), vaRenderPicture copies it into a staging buffer "
                 "(src/codec/slices.c) and vaEndPicture copies that into the OUTPUT buffer "
-                "(src/codec/h264.c). malloc instead of calloc and one copy instead of two are "
-                "requested from their owners; the copy out of the client's VA buffer is inherent "
-                "to vaCreateBuffer unless slice data lands in an OUTPUT buffer directly.")
+                "(src/codec/h264.c). One copy less needs VA buffers that outlive "
+                "vaRenderPicture or an OUTPUT slot reserved earlier (requested, not today)."
+                % (len(big), ", ".join(c["caller"] for c in big)))
+        elif "miss" in v:
+            text.append("Why: see the largest costs above.")
     else:
         rows.append(("2. CPU: driver instructions per frame vs bare ioctl replay",
                      "not measured", "", "", "<= %.1f" % GOALS["cpu"],
@@ -216,7 +222,13 @@ def main():
         "%d frames): %.1f MB."
         % (mem["capture_buffers"], mem["capture_bytes"] / 1e6, mem["output_buffers"],
            mem["output_bytes"] / 1e6, dpb, mem["capture_sizeimage"], cap_min / 1e6,
-           mem["max_bitstream"], out_min / 1e6, rec["frames"], rec["rss_kb"] / 1024)]))
+           mem["max_bitstream"], out_min / 1e6, rec["frames"], rec["rss_kb"] / 1024)]
+        + ([] if alloc <= 2 * need else [
+            "Why the allocation is larger: the driver creates one CAPTURE buffer per render "
+            "target the client passes to vaCreateContext (%d here) where the stream cycles "
+            "through fewer (requested: start with the decoder's minimum, create more as "
+            "surfaces are first used); OUTPUT slots are sized at the raw picture size for "
+            "frames of at most %d bytes." % (mem["capture_buffers"], mem["max_bitstream"])])))
 
     p = print
     p("# Benchmarks (issue 6)")
