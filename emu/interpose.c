@@ -318,10 +318,10 @@ static bool file_gone(const struct emu_file *f)
 
 static short file_poll(struct emu_file *f, short events)
 {
-	/* An unregistered video node polls EPOLLERR | EPOLLHUP (v4l2_poll); so do its requests
-	 * here: nothing will complete them. */
+	/* An unregistered video node polls EPOLLERR | EPOLLHUP | EPOLLPRI (v4l2_poll); its media
+	 * and request fds here EPOLLERR | EPOLLHUP: nothing will complete them. */
 	if (file_gone(f))
-		return POLLERR | POLLHUP;
+		return POLLERR | POLLHUP | (f->type == EMU_FILE_VIDEO ? events & POLLPRI : 0);
 	switch (f->type) {
 	case EMU_FILE_VIDEO:
 		return emu_video_poll(f->inst, events);
