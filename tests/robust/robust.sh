@@ -5,7 +5,8 @@
 # Each run must also show: every frame through a device (emulator statistics), no device error,
 # no emulator violation, nothing on stderr.
 #
-#   robust.sh threads DEVICES CLIP...         8 streams, one thread each, one process
+#   robust.sh threads DEVICES CLIP...         8 streams, one thread each, one process, each
+#                                             stream 3 times in a row through its decoder
 #   robust.sh procs DEVICES CLIP...           4 processes at once, one stream each; DEVICES is
 #                                             one V4L2_EMU_DEVICES per process, ';'-separated
 #                                             (one item: the same for all four)
@@ -94,14 +95,18 @@ case $mode in
 threads | sandbox | single)
 	devices=$1
 	[ "$mode" = single ] && devices=hantro-g1:single || shift
+	# threads: each stream three times through its decoder (no flush in between)
+	loops=1
 	opt=()
+	[ "$mode" = threads ] && loops=3
 	[ "$mode" = sandbox ] && opt=(-s)
 	[ "$mode" = single ] && opt=(-S)
+	opt+=(-l $loops)
 	for c in "$@"; do
 		f=$(clip_path "$c")
 		[ -f "$f" ] || die "clip missing: $f"
 		files+=("$f")
-		want=$((want + $(packets "$f")))
+		want=$((want + loops * $(packets "$f")))
 	done
 	rc=0
 	start=$(date +%s%N)

@@ -11,7 +11,10 @@
  * -n          do not compare pixels (device run with V4L2_EMU_NODECODE), count frames only.
  * -r KB       sample the resident set: start, after the first loop (warm), every 100 frames,
  *             after the last loop with the decoder still open (end), and once it is closed;
- *             fail when the end exceeds the warm sample by more than KB.
+ *             fail when the end exceeds the warm sample by more than KB. Also the malloc'd
+ *             bytes in use (mallinfo2) at warm and end: more than HEAP_GROWTH_KB more fails
+ *             (a per-frame leak of ~130 bytes over 2000 frames; sanitizer allocators are not
+ *             counted by mallinfo2, so there it stays 0).
  * -s          decode under the seccomp sandbox (sandbox.c), installed once the VA display is
  *             open and the streams are in memory; negative controls first, then no denial may
  *             happen during the decode.
@@ -27,6 +30,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,7 +60,10 @@ struct job {
 	bool ok;
 	/* resident set, kB */
 	long rss_start, rss_warm, rss_end, rss_max, rss_after;
+	long heap_warm, heap_end; /* malloc'd bytes in use (all arenas + mmapped chunks), kB */
 };
+
+#define HEAP_GROWTH_KB 256
 
 static int loops = 1;
 static bool nodecode;
@@ -74,6 +81,13 @@ static long rss_kb(void)
 		res = -1;
 	fclose(f);
 	return res < 0 ? -1 : res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static long heap_kb(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long)((mi.uordblks + mi.hblkhd) / 1024);
 }
 
 static void rss_sample(struct job *j, long *slot)
@@ -290,10 +304,14 @@ static int decode(struct job *j)
 				goto out;
 			}
 		}
-		if (l == 0)
+		if (l == 0) {
 			rss_sample(j, &j->rss_warm);
-		if (l == loops - 1) /* the decoder still open */
+			j->heap_warm = heap_kb();
+		}
+		if (l == loops - 1) { /* the decoder still open */
 			rss_sample(j, &j->rss_end);
+			j->heap_end = heap_kb();
+		}
 	}
 	if (atomic_load(&j->frames) != (unsigned)loops * j->n_ref) {
 		fprintf(stderr, "va-robust: %s: %u frames, want %u\n", j->in,
@@ -594,11 +612,18 @@ int main(int argc, char **argv)
 	if (rss_limit >= 0) {
 		long grow = jobs[0].rss_end - jobs[0].rss_warm;
 
-		printf(", rss_kb start=%ld warm=%ld end=%ld max=%ld closed=%ld", jobs[0].rss_start,
-		       jobs[0].rss_warm, jobs[0].rss_end, jobs[0].rss_max, jobs[0].rss_after);
+		printf(", rss_kb start=%ld warm=%ld end=%ld max=%ld closed=%ld, heap_kb warm=%ld "
+		       "end=%ld",
+		       jobs[0].rss_start, jobs[0].rss_warm, jobs[0].rss_end, jobs[0].rss_max,
+		       jobs[0].rss_after, jobs[0].heap_warm, jobs[0].heap_end);
 		if (grow > rss_limit) {
 			fprintf(stderr, "va-robust: resident set grew by %ld kB after warm-up\n",
 				grow);
+			failed++;
+		}
+		if (jobs[0].heap_end - jobs[0].heap_warm > HEAP_GROWTH_KB) {
+			fprintf(stderr, "va-robust: heap in use grew by %ld kB after warm-up\n",
+				jobs[0].heap_end - jobs[0].heap_warm);
 			failed++;
 		}
 	}
