@@ -658,7 +658,7 @@ static void fill_decode(struct h264_priv *priv, const struct h264_slice *first)
 	struct v4l2_ctrl_h264_decode_params *d = &priv->decode;
 
 	d->nal_ref_idc = h->nal_ref_idc;
-	d->frame_num = p->frame_num;
+	d->frame_num = h->frame_num; /* the bitstream's: a client's VA value may disagree */
 	d->top_field_order_cnt = priv->cur_top;
 	d->bottom_field_order_cnt = priv->cur_bottom;
 	d->idr_pic_id = h->idr_pic_id;
@@ -807,6 +807,20 @@ static size_t write_nal(uint8_t *dst, const struct h264_priv *priv, const struct
 	return n + s->span.size;
 }
 
+/* 00 00 00, 00 00 01 or 00 00 02 inside a NAL unit (7.4.1: emulation prevention keeps them
+ * out): the decoder would take the rest as another NAL unit, one the client smuggled in. */
+static bool has_start_code(const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n, *z = p;
+
+	while (end - z >= 3 && (z = memchr(z, 0, (size_t)(end - z - 2)))) {
+		if (z[1] == 0 && z[2] <= 2)
+			return true;
+		z++;
+	}
+	return false;
+}
+
 static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 {
 	struct h264_priv *priv = priv_;
@@ -826,6 +840,10 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 		struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
 
 		fill_ps(priv, s, &ps);
+		if (has_start_code(priv->sl.data + s->span.off, s->span.size)) {
+			v4l2r_ctx_debug(ctx, "h264: slice %u: start code inside the NAL unit\n", i);
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+		}
 		if (v4l2r_h264_parse_slice_header(priv->sl.data + s->span.off, s->span.size, &ps,
 						  &s->hdr)) {
 			v4l2r_ctx_debug(ctx, "h264: slice %u: malformed slice header\n", i);

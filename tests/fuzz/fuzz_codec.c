@@ -245,6 +245,11 @@ void fuzz_replay_builtin(void)
 	fz_h264_poc_bottom(&w, 2, INT32_MAX);
 	fz_h264_poc_bottom(&w, 3, 1);
 	seed(&w, 1);
+	/* regression: a start code inside slice data is refused, the next picture decodes */
+	fzw_u8(&w, FZ_H264);
+	fz_h264_start_code(&w, 2);
+	fz_h264_poc_bottom(&w, 3, 1);
+	seed(&w, 1);
 	fzw_u8(&w, FZ_MPEG2);
 	fz_known_mpeg2(&w);
 	fz_known_mpeg2(&w);

@@ -377,7 +377,8 @@ static void put_se(struct bits *b, int32_t v)
 	put_ue(b, v > 0 ? 2 * (uint32_t)v - 1 : 2 * (uint32_t) - (int64_t)v);
 }
 
-void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bottom)
+static void h264_poc_idr(struct fz_writer *w, unsigned target, int32_t delta_bottom,
+			 const uint8_t *tail, size_t tail_len)
 {
 	static struct bits b;
 	static uint8_t slice[64];
@@ -411,6 +412,9 @@ void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bott
 	put_ue(&b, 25);		  /* mb_type I_PCM (the samples are left out) */
 	put(&b, 1, 1);
 	size_t n = nal(slice, 0x65, &b);
+	if (tail_len)
+		memcpy(slice + n, tail, tail_len);
+	n += tail_len;
 
 	memset(&sp, 0, sizeof(sp));
 	sp.slice_data_size = (uint32_t)n;
@@ -423,6 +427,19 @@ void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bott
 	fzw_slices(w, &sp, sizeof(sp), 1);
 	fzw_buf(w, FZ_DATA, slice, n);
 	fzw_u8(w, FZ_END);
+}
+
+void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bottom)
+{
+	h264_poc_idr(w, target, delta_bottom, NULL, 0);
+}
+
+void fz_h264_start_code(struct fz_writer *w, unsigned target)
+{
+	/* the slice goes on, then 00 00 01 and an SPS NAL header */
+	static const uint8_t tail[] = {0x20, 0x44, 0x00, 0x00, 0x01, 0x67, 0x42, 0x00, 0x0a};
+
+	h264_poc_idr(w, target, 0, tail, sizeof(tail));
 }
 
 size_t fz_known_mpeg2_slices(uint8_t *out)

@@ -91,6 +91,9 @@ size_t fz_known_mpeg2_slices(uint8_t *out);
  * delta_pic_order_cnt_bottom is `delta_bottom`: with INT32_MAX the bottom field's count is past
  * 2^31 - 1 (regression input: the translation added it in 32 bits). */
 void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bottom);
+/* The same picture (delta 0) with 00 00 01 and an SPS NAL header in its slice data: a NAL unit
+ * the device would see if the driver passed it on (regression input). */
+void fz_h264_start_code(struct fz_writer *w, unsigned target);
 /* Expected planes of the known pictures: Y 48x48, U and V 24x24 (planar). */
 void fz_known_pixels(enum fz_codec codec, uint8_t *y, uint8_t *u, uint8_t *v);
 
