@@ -6,6 +6,8 @@
  *
  *   va-robust [-l LOOPS] [-n] [-r MAXGROW_KB] [-s] [-S] STREAM...
  *
+ * -e          also read every frame the zero-copy way (vaExportSurfaceHandle, mmap of the
+ *             dma-buf) and compare it too (linear NV12 devices).
  * -l LOOPS    feed each stream's packets LOOPS times to one decoder (no flush in between: a
  *             long run in one context); frame k must equal software frame k mod N.
  * -n          do not compare pixels (device run with V4L2_EMU_NODECODE), count frames only.
@@ -26,14 +28,20 @@
  *             synchronisation (a data race TSan must report), nothing else.
  * Prints one summary line on stdout; problems on stderr; exit status 0 when all is well.
  */
+#include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <linux/dma-buf.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -42,6 +50,7 @@
 #include <libavutil/md5.h>
 #include <libavutil/pixdesc.h>
 #include <va/va.h>
+#include <va/va_drmcommon.h>
 #include <va/va_x11.h>
 
 #include "sandbox.h"
@@ -54,6 +63,7 @@ struct job {
 	uint8_t (*ref)[16]; /* software decode: one MD5 per output frame */
 	unsigned n_ref;
 	AVBufferRef *dev;
+	VADisplay dpy;
 	atomic_uint frames;
 	unsigned mismatches;
 	int first_mismatch;
@@ -69,6 +79,7 @@ static int loops = 1;
 static bool nodecode;
 static long rss_limit = -1;
 static bool sandboxed;
+static bool export_check;
 
 static long rss_kb(void)
 {
@@ -248,6 +259,63 @@ out:
 	return ret;
 }
 
+/* The zero-copy path a browser takes: vaExportSurfaceHandle (DRM PRIME 2, one composed NV12
+ * layer), mmap of the object, DMA_BUF_IOCTL_SYNC around the read (the emulator's buffers are
+ * memfds, which answer ENOTTY), MD5 of the visible picture. Linear NV12 only. */
+static int export_md5(struct job *j, const AVFrame *frame, uint8_t out[16])
+{
+	VASurfaceID sid = (VASurfaceID)(uintptr_t)frame->data[3];
+	VADRMPRIMESurfaceDescriptor d;
+	struct dma_buf_sync sync = {.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ};
+	VAStatus st;
+	uint8_t *map = MAP_FAILED;
+	int ret = -1;
+
+	memset(&d, 0, sizeof(d));
+	st = vaExportSurfaceHandle(j->dpy, sid, VA_SURFACE_ATTRIB_MEM_TYPE_DRM_PRIME_2,
+				   VA_EXPORT_SURFACE_READ_ONLY | VA_EXPORT_SURFACE_COMPOSED_LAYERS,
+				   &d);
+	if (st != VA_STATUS_SUCCESS) {
+		fprintf(stderr, "va-robust: %s: export: %s\n", j->in, vaErrorStr(st));
+		return -1;
+	}
+	if (vaSyncSurface(j->dpy, sid) != VA_STATUS_SUCCESS || d.fourcc != VA_FOURCC_NV12 ||
+	    d.num_objects != 1 || d.num_layers != 1 || d.layers[0].num_planes != 2 ||
+	    d.objects[0].drm_format_modifier != DRM_FORMAT_MOD_LINEAR) {
+		fprintf(stderr, "va-robust: %s: exported surface is not one linear NV12 object\n",
+			j->in);
+		goto out;
+	}
+	map = mmap(NULL, d.objects[0].size, PROT_READ, MAP_SHARED, d.objects[0].fd, 0);
+	if (map == MAP_FAILED)
+		goto out;
+	if (ioctl(d.objects[0].fd, DMA_BUF_IOCTL_SYNC, &sync) < 0 && errno != ENOTTY)
+		goto out;
+	AVFrame f = {.format = AV_PIX_FMT_NV12, .width = frame->width, .height = frame->height};
+	uint64_t end_uv = (uint64_t)d.layers[0].offset[1] +
+			  (uint64_t)d.layers[0].pitch[1] * (uint64_t)((frame->height + 1) / 2);
+	uint64_t end_y = (uint64_t)d.layers[0].offset[0] +
+			 (uint64_t)d.layers[0].pitch[0] * (uint64_t)frame->height;
+	if (end_y > d.objects[0].size || end_uv > d.objects[0].size) {
+		fprintf(stderr, "va-robust: %s: exported planes outside the object\n", j->in);
+		goto out;
+	}
+	f.data[0] = map + d.layers[0].offset[0];
+	f.data[1] = map + d.layers[0].offset[1];
+	f.linesize[0] = (int)d.layers[0].pitch[0];
+	f.linesize[1] = (int)d.layers[0].pitch[1];
+	ret = frame_md5(&f, out);
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	if (ioctl(d.objects[0].fd, DMA_BUF_IOCTL_SYNC, &sync) < 0 && errno != ENOTTY)
+		ret = -1;
+out:
+	if (map != MAP_FAILED)
+		munmap(map, d.objects[0].size);
+	for (uint32_t i = 0; i < d.num_objects && i < 4; i++)
+		close(d.objects[i].fd);
+	return ret;
+}
+
 static int take_frame(struct job *j, AVFrame *frame, AVFrame *sw)
 {
 	unsigned k = atomic_load(&j->frames);
@@ -268,6 +336,12 @@ static int take_frame(struct job *j, AVFrame *frame, AVFrame *sw)
 			return -1;
 		if (memcmp(md5, j->ref[k % j->n_ref], 16) != 0) {
 			if (!j->mismatches++)
+				j->first_mismatch = (int)k;
+		}
+		if (export_check) {
+			if (export_md5(j, frame, md5) < 0)
+				return -1;
+			if (memcmp(md5, j->ref[k % j->n_ref], 16) != 0 && !j->mismatches++)
 				j->first_mismatch = (int)k;
 		}
 	}
@@ -518,8 +592,11 @@ int main(int argc, char **argv)
 	int opt, n, failed = 0;
 	unsigned frames = 0;
 
-	while ((opt = getopt(argc, argv, "l:nr:sST")) != -1) {
+	while ((opt = getopt(argc, argv, "el:nr:sST")) != -1) {
 		switch (opt) {
+		case 'e':
+			export_check = true;
+			break;
 		case 'l':
 			loops = atoi(optarg);
 			break;
@@ -545,7 +622,7 @@ int main(int argc, char **argv)
 	if (n < 1 || loops < 1 || (single && n != 1)) {
 	usage:
 		fprintf(stderr,
-			"usage: va-robust [-l LOOPS] [-n] [-r KB] [-s] [-S] [-T] STREAM...\n");
+			"usage: va-robust [-e] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-T] STREAM...\n");
 		return 2;
 	}
 	av_log_set_level(AV_LOG_ERROR);
@@ -553,6 +630,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "va-robust: no VA-API device\n");
 		return 1;
 	}
+	VADisplay dpy = ((AVVAAPIDeviceContext *)((AVHWDeviceContext *)dev->data)->hwctx)->display;
 	struct job *jobs = calloc((size_t)n, sizeof(*jobs));
 	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
 	if (!jobs || !tids)
@@ -560,6 +638,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		jobs[i].in = argv[optind + i];
 		jobs[i].dev = dev;
+		jobs[i].dpy = dpy;
 		if (load_packets(&jobs[i]) < 0 || reference(&jobs[i]) < 0)
 			return 1;
 	}
@@ -576,9 +655,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		rss_sample(&jobs[i], &jobs[i].rss_start);
 	if (single) {
-		VADisplay dpy =
-		    ((AVVAAPIDeviceContext *)((AVHWDeviceContext *)dev->data)->hwctx)->display;
-
 		failed += single_checks(dpy, &jobs[0]) < 0;
 	} else {
 		for (int i = 0; i < n; i++)
