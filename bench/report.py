@@ -61,12 +61,15 @@ def main():
         load(out, "pipeline.%d.driver.json" % i)["driver_inflight_avg"]
         for i in range(1, len(runs) + 1))
     emu_inflight = None
+    busy = []
     for i in range(1, len(runs) + 1):
         path = os.path.join(out, "pipeline.%d.stats.json" % i)
         if os.path.getsize(path):
             st = load(out, "pipeline.%d.stats.json" % i)
             if "inflight_avg" in st:
                 emu_inflight = (emu_inflight or []) + [st["inflight_avg"]]
+            if "busy_pct" in st:
+                busy.append(st["busy_pct"])
     inflight_txt = ("%.2f (emulator stats)" % statistics.median(emu_inflight) if emu_inflight
                     else "%.2f (driver's count at each queueing; the emulator has no in-flight "
                     "stats yet)" % drv_inflight)
@@ -74,9 +77,11 @@ def main():
     rows.append(("1. Pipelining: fps x L (L = %.0f ms, one engine)" % (lat_us / 1000),
                  "%.1f fps" % fps, "1/L = %.1f fps" % (1e6 / lat_us), "%.3f" % ratio,
                  ">= %.2f" % GOALS["pipelining"], v))
-    text = ["Requests in flight on average: %s. Median of %d runs, frames after the first "
-            "few (steady state), no per-frame vaSyncSurface (as `ffmpeg -f null`)."
-            % (inflight_txt, len(runs))]
+    text = ["Requests in flight on average: %s%s. Median of %d runs, frames after the first "
+            "few (steady state), no per-frame vaSyncSurface (as `ffmpeg -f null`), rkvdec "
+            "profile, 1080p x264 clip."
+            % (inflight_txt, "; engine busy %.1f %% of the time" % statistics.median(busy)
+               if busy else "", len(runs))]
     if "miss" in v:
         if drv_inflight < 1.5:
             text.append(
