@@ -10,12 +10,11 @@
 #include <string.h>
 #include <linux/v4l2-controls.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavutil/frame.h>
 #include <libavutil/pixdesc.h>
 
 #include "../emu_codec.h"
 #include "h264_int.h"
+#include "lavc.h"
 
 #define COMPOUND(cid, nm, t, st)                                                                   \
 	{                                                                                          \
@@ -196,12 +195,7 @@ static int h264_bit_depth(struct emu_instance *inst)
 
 struct h264_ctx {
 	struct emu_instance *inst;
-	AVCodecContext *avctx;
-	AVPacket *pkt;
-	AVFrame *alloc; /* the picture libavcodec allocated last (decode order) */
-	AVFrame *drain; /* receive_frame output, dropped */
-	AVFrame *out;	/* the picture of the last finished access unit */
-	bool alloc_new;
+	struct emu_lavc lavc; /* out: the picture of the last finished access unit */
 	struct h264_model model;
 	/* the access unit being collected */
 	struct h264_bw au;
@@ -218,69 +212,31 @@ struct h264_ctx {
 	struct h264_slice cur; /* scratch */
 };
 
-static int get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
-{
-	struct h264_ctx *c = avctx->opaque;
-	int ret = avcodec_default_get_buffer2(avctx, frame, flags);
-
-	if (ret < 0)
-		return ret;
-	av_frame_unref(c->alloc);
-	if (av_frame_ref(c->alloc, frame) < 0)
-		return AVERROR(ENOMEM);
-	c->alloc_new = true;
-	return 0;
-}
-
 static void h264_close(void *priv)
 {
 	struct h264_ctx *c = priv;
 
 	if (!c)
 		return;
-	avcodec_free_context(&c->avctx);
-	av_packet_free(&c->pkt);
-	av_frame_free(&c->alloc);
-	av_frame_free(&c->drain);
-	av_frame_free(&c->out);
+	emu_lavc_close(&c->lavc);
 	h264_bw_free(&c->au);
 	free(c);
 }
 
 static void *h264_open(struct emu_instance *inst)
 {
-	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
 	struct h264_ctx *c = calloc(1, sizeof(*c));
 
-	if (!c || !codec)
-		goto fail;
+	/* Hardware shows every picture it decodes, even before the first key frame. */
+	if (!c || emu_lavc_open(&c->lavc, AV_CODEC_ID_H264, AV_CODEC_FLAG2_SHOW_ALL)) {
+		free(c);
+		return NULL;
+	}
 	c->inst = inst;
 	h264_model_reset(&c->model);
 	h264_bw_init(&c->au);
 	c->au_capture = -1;
-	c->avctx = avcodec_alloc_context3(codec);
-	c->pkt = av_packet_alloc();
-	c->alloc = av_frame_alloc();
-	c->drain = av_frame_alloc();
-	c->out = av_frame_alloc();
-	if (!c->avctx || !c->pkt || !c->alloc || !c->drain || !c->out)
-		goto fail;
-	c->avctx->opaque = c;
-	c->avctx->get_buffer2 = get_buffer;
-	c->avctx->thread_count = 1; /* get_buffer2 on this thread, pictures in decode order */
-	c->avctx->err_recognition |= AV_EF_EXPLODE;
-	/* Hardware shows every picture it decodes, even before the first key frame. */
-	c->avctx->flags2 |= AV_CODEC_FLAG2_SHOW_ALL;
-	c->avctx->thread_type = 0;
-	/* Quiet unless debugging, without touching the client's global av_log level. */
-	if (!getenv("V4L2_EMU_DEBUG"))
-		c->avctx->log_level_offset = 64;
-	if (avcodec_open2(c->avctx, codec, NULL) < 0)
-		goto fail;
 	return c;
-fail:
-	h264_close(c);
-	return NULL;
 }
 
 /* ---- checks ---- */
@@ -622,10 +578,11 @@ static void au_reset(struct h264_ctx *c)
 	c->au_capture = -1;
 }
 
-/* Decode the collected access unit; the picture goes to c->out. 0 or -1. */
+/* Decode the collected access unit; the picture goes to c->lavc.out. 0 or -1. */
 static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 {
 	struct h264_bw hdr;
+	uint8_t *pkt;
 	bool second;
 	int ret = -1;
 
@@ -637,15 +594,12 @@ static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 		emu_debug("h264: cannot rebuild SPS/PPS\n");
 		goto model;
 	}
-	av_packet_unref(c->pkt);
-	if (av_new_packet(c->pkt, (int)(hdr.len + c->au.len)) < 0)
+	pkt = emu_lavc_packet(&c->lavc, hdr.len + c->au.len);
+	if (!pkt)
 		goto model;
-	memcpy(c->pkt->data, hdr.buf, hdr.len);
-	memcpy(c->pkt->data + hdr.len, c->au.buf, c->au.len);
-	c->alloc_new = false;
-	ret = avcodec_send_packet(c->avctx, c->pkt);
-	while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
-		av_frame_unref(c->drain);
+	memcpy(pkt, hdr.buf, hdr.len);
+	memcpy(pkt + hdr.len, c->au.buf, c->au.len);
+	ret = emu_lavc_send(&c->lavc);
 	if (ret < 0) {
 		emu_debug("h264: libavcodec error %d on request %" PRIu64 "\n", ret, job->seq);
 		ret = -1;
@@ -653,14 +607,10 @@ static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 	}
 	second = h264_model_is_second_field(&c->model, &c->first);
 	/* A second field decodes into its first field's picture: no new buffer then. */
-	if (!c->alloc_new && !(second && c->alloc->buf[0])) {
+	ret = emu_lavc_take(&c->lavc, second);
+	if (ret)
 		emu_debug("h264: request %" PRIu64 ": no picture decoded (%d slices)\n", job->seq,
 			  c->au_slices);
-		ret = -1;
-		goto model;
-	}
-	av_frame_unref(c->out);
-	ret = av_frame_ref(c->out, c->alloc) < 0 ? -1 : 0;
 model:
 	h264_model_finish(&c->model, &c->sps, &c->first, &c->poc, c->au_capture, c->au_ts);
 	h264_bw_free(&hdr);
@@ -857,19 +807,19 @@ static int h264_finish(void *priv, const struct emu_job *job, struct emu_picture
 	au_reset(c);
 	if (ret)
 		return -1;
-	d = av_pix_fmt_desc_get(c->out->format);
+	d = av_pix_fmt_desc_get(c->lavc.out->format);
 	w = 16 * (c->sps.pic_width_in_mbs_minus1 + 1);
 	h = 16 * (c->sps.pic_height_in_map_units_minus1 + 1) *
 	    ((c->sps.flags & V4L2_H264_SPS_FLAG_FRAME_MBS_ONLY) ? 1 : 2);
 	if (!d || d->nb_components != 3 || d->log2_chroma_w != 1 || d->log2_chroma_h != 1 ||
-	    (d->flags & AV_PIX_FMT_FLAG_BE) || c->out->width < w || c->out->height < h)
+	    (d->flags & AV_PIX_FMT_FLAG_BE) || c->lavc.out->width < w || c->lavc.out->height < h)
 		return -1;
 	out->width = w;
 	out->height = h;
 	out->bit_depth = d->comp[0].depth;
 	for (int i = 0; i < 3; i++) {
-		out->plane[i] = c->out->data[i];
-		out->stride[i] = c->out->linesize[i];
+		out->plane[i] = c->lavc.out->data[i];
+		out->stride[i] = c->lavc.out->linesize[i];
 	}
 	return 0;
 }

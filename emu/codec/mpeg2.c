@@ -17,11 +17,10 @@
 #include <string.h>
 #include <linux/v4l2-controls.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavutil/frame.h>
 #include <libavutil/pixdesc.h>
 
 #include "../emu_codec.h"
+#include "lavc.h"
 
 #define MPEG2_MAX_PACKET (16u << 20)
 
@@ -304,12 +303,7 @@ struct mpeg2_ref {
 
 struct mpeg2_ctx {
 	struct emu_instance *inst;
-	AVCodecContext *avctx;
-	AVPacket *pkt;
-	AVFrame *alloc; /* the picture libavcodec allocated last */
-	AVFrame *drain;
-	AVFrame *out;
-	bool alloc_new;
+	struct emu_lavc lavc;
 	/* Reference model (7.6): I and P frames are references; B pictures predict from the
 	 * older (forward) and the newer (backward) one, P from the newer one. */
 	struct mpeg2_ref older, newer;
@@ -326,64 +320,27 @@ struct mpeg2_ctx {
 	struct bw w;
 };
 
-static int get_buffer(AVCodecContext *avctx, AVFrame *frame, int flags)
-{
-	struct mpeg2_ctx *c = avctx->opaque;
-	int ret = avcodec_default_get_buffer2(avctx, frame, flags);
-
-	if (ret < 0)
-		return ret;
-	av_frame_unref(c->alloc);
-	if (av_frame_ref(c->alloc, frame) < 0)
-		return AVERROR(ENOMEM);
-	c->alloc_new = true;
-	return 0;
-}
-
 static void mpeg2_close(void *priv)
 {
 	struct mpeg2_ctx *c = priv;
 
 	if (!c)
 		return;
-	avcodec_free_context(&c->avctx);
-	av_packet_free(&c->pkt);
-	av_frame_free(&c->alloc);
-	av_frame_free(&c->drain);
-	av_frame_free(&c->out);
+	emu_lavc_close(&c->lavc);
 	free(c->w.buf);
 	free(c);
 }
 
 static void *mpeg2_open(struct emu_instance *inst)
 {
-	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_MPEG2VIDEO);
 	struct mpeg2_ctx *c = calloc(1, sizeof(*c));
 
-	if (!c || !codec)
-		goto fail;
+	if (!c || emu_lavc_open(&c->lavc, AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_FLAG2_SHOW_ALL)) {
+		free(c);
+		return NULL;
+	}
 	c->inst = inst;
-	c->avctx = avcodec_alloc_context3(codec);
-	c->pkt = av_packet_alloc();
-	c->alloc = av_frame_alloc();
-	c->drain = av_frame_alloc();
-	c->out = av_frame_alloc();
-	if (!c->avctx || !c->pkt || !c->alloc || !c->drain || !c->out)
-		goto fail;
-	c->avctx->opaque = c;
-	c->avctx->get_buffer2 = get_buffer;
-	c->avctx->thread_count = 1;
-	c->avctx->thread_type = 0;
-	c->avctx->err_recognition |= AV_EF_EXPLODE;
-	c->avctx->flags2 |= AV_CODEC_FLAG2_SHOW_ALL;
-	if (!getenv("V4L2_EMU_DEBUG"))
-		c->avctx->log_level_offset = 64;
-	if (avcodec_open2(c->avctx, codec, NULL) < 0)
-		goto fail;
 	return c;
-fail:
-	mpeg2_close(c);
-	return NULL;
 }
 
 /* ---- checks ---- */
@@ -548,32 +505,30 @@ static int decode(struct mpeg2_ctx *c, const struct emu_job *job, bool second_fi
 	bw_raw(&c->w, job->data, job->size);
 	if (c->w.err)
 		return -1;
-	av_packet_unref(c->pkt);
-	if (av_new_packet(c->pkt, (int)c->w.len) < 0)
+	uint8_t *pkt = emu_lavc_packet(&c->lavc, c->w.len);
+
+	if (!pkt)
 		return -1;
-	memcpy(c->pkt->data, c->w.buf, c->w.len);
-	c->alloc_new = false;
+	memcpy(pkt, c->w.buf, c->w.len);
 	/* libavcodec's error resilience miscounts the macroblocks of field pictures (a field's
 	 * slice row is counted as two rows, clipped at the frame's end), so AV_EF_EXPLODE reports
 	 * an error on every second field and on bottom first fields. Field pictures decode without
 	 * it: a damaged field shows as wrong pixels, as on hardware that conceals. */
 	if (c->pic.picture_structure != V4L2_MPEG2_PIC_FRAME)
-		c->avctx->err_recognition &= ~AV_EF_EXPLODE;
+		c->lavc.avctx->err_recognition &= ~AV_EF_EXPLODE;
 	else
-		c->avctx->err_recognition |= AV_EF_EXPLODE;
-	ret = avcodec_send_packet(c->avctx, c->pkt);
-	while (avcodec_receive_frame(c->avctx, c->drain) >= 0)
-		av_frame_unref(c->drain);
+		c->lavc.avctx->err_recognition |= AV_EF_EXPLODE;
+	ret = emu_lavc_send(&c->lavc);
 	if (ret < 0) {
 		emu_debug("mpeg2: libavcodec error %d on request %" PRIu64 "\n", ret, job->seq);
 		return -1;
 	}
-	if (!c->alloc_new && !(second_field && c->alloc->buf[0])) {
+	/* a second field decodes into its first field's picture */
+	if (emu_lavc_take(&c->lavc, second_field)) {
 		emu_debug("mpeg2: request %" PRIu64 ": no picture decoded\n", job->seq);
 		return -1;
 	}
-	av_frame_unref(c->out);
-	return av_frame_ref(c->out, c->alloc) < 0 ? -1 : 0;
+	return 0;
 }
 
 static int mpeg2_submit(void *priv, const struct emu_job *job)
@@ -646,24 +601,24 @@ static int mpeg2_finish(void *priv, const struct emu_job *job, struct emu_pictur
 	int rows;
 
 	(void)job;
-	if (!c || c->failed || !c->out->buf[0])
+	if (!c || c->failed || !c->lavc.out->buf[0])
 		return -1;
-	d = av_pix_fmt_desc_get(c->out->format);
+	d = av_pix_fmt_desc_get(c->lavc.out->format);
 	/* an interlaced sequence codes whole field macroblock rows (6.3.3) */
 	rows = (c->seq.flags & V4L2_MPEG2_SEQ_FLAG_PROGRESSIVE)
 		   ? (c->seq.vertical_size + 15) / 16
 		   : 2 * ((c->seq.vertical_size + 31) / 32);
 	if (!d || d->nb_components != 3 || d->log2_chroma_w != 1 || d->log2_chroma_h != 1 ||
-	    d->comp[0].depth != 8 || c->out->width != c->seq.horizontal_size ||
-	    c->out->height != c->seq.vertical_size)
+	    d->comp[0].depth != 8 || c->lavc.out->width != c->seq.horizontal_size ||
+	    c->lavc.out->height != c->seq.vertical_size)
 		return -1;
 	out->width = (c->seq.horizontal_size + 15) & ~15;
 	/* libavcodec pads MPEG-2 pictures to 32 rows: the coded rows are in the buffer */
 	out->height = rows * 16;
 	out->bit_depth = 8;
 	for (int i = 0; i < 3; i++) {
-		out->plane[i] = c->out->data[i];
-		out->stride[i] = c->out->linesize[i];
+		out->plane[i] = c->lavc.out->data[i];
+		out->stride[i] = c->lavc.out->linesize[i];
 	}
 	return 0;
 }

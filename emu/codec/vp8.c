@@ -15,11 +15,10 @@
 #include <string.h>
 #include <linux/v4l2-controls.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavutil/frame.h>
 #include <libavutil/pixdesc.h>
 
 #include "../emu_codec.h"
+#include "lavc.h"
 #include "vp8_tables.h"
 
 /* RFC 6386 13.5: default token probabilities [block type][coefficient band][context][branch]
@@ -491,9 +490,7 @@ static int vp8_try_ctrl(const struct emu_dev_cfg *cfg, uint32_t id, const void *
 
 struct vp8_ctx {
 	struct emu_instance *inst;
-	AVCodecContext *avctx;
-	AVPacket *pkt;
-	AVFrame *frame;
+	struct emu_lavc lavc;
 	bool have_frame;
 	struct vp8_state st;
 };
@@ -504,36 +501,20 @@ static void vp8_close(void *priv)
 
 	if (!c)
 		return;
-	avcodec_free_context(&c->avctx);
-	av_packet_free(&c->pkt);
-	av_frame_free(&c->frame);
+	emu_lavc_close(&c->lavc);
 	free(c);
 }
 
 static void *vp8_open(struct emu_instance *inst)
 {
-	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_VP8);
 	struct vp8_ctx *c = calloc(1, sizeof(*c));
 
-	if (!c || !codec)
-		goto fail;
+	if (!c || emu_lavc_open(&c->lavc, AV_CODEC_ID_VP8, 0)) {
+		free(c);
+		return NULL;
+	}
 	c->inst = inst;
-	c->avctx = avcodec_alloc_context3(codec);
-	c->pkt = av_packet_alloc();
-	c->frame = av_frame_alloc();
-	if (!c->avctx || !c->pkt || !c->frame)
-		goto fail;
-	c->avctx->thread_count = 1;
-	c->avctx->thread_type = 0;
-	c->avctx->err_recognition |= AV_EF_EXPLODE;
-	if (!getenv("V4L2_EMU_DEBUG"))
-		c->avctx->log_level_offset = 64;
-	if (avcodec_open2(c->avctx, codec, NULL) < 0)
-		goto fail;
 	return c;
-fail:
-	vp8_close(c);
-	return NULL;
 }
 
 /* ---- checks ---- */
@@ -676,6 +657,7 @@ static int vp8_submit(void *priv, const struct emu_job *job)
 	struct vp8_hdr h;
 	const char *err;
 	uint32_t size;
+	uint8_t *pkt;
 	bool ok = true;
 	int ret;
 
@@ -699,16 +681,14 @@ static int vp8_submit(void *priv, const struct emu_job *job)
 
 	/* Hardware writes every frame it decodes, shown or not: libavcodec outputs only frames
 	 * with show_frame set, so it gets a copy with the bit set. */
-	av_packet_unref(c->pkt);
-	if (av_new_packet(c->pkt, (int)job->size) < 0)
+	pkt = emu_lavc_packet(&c->lavc, job->size);
+	if (!pkt)
 		return -1;
-	memcpy(c->pkt->data, job->data, job->size);
-	c->pkt->data[0] |= 0x10;
-	ret = avcodec_send_packet(c->avctx, c->pkt);
-	if (ret >= 0) {
-		av_frame_unref(c->frame);
-		ret = avcodec_receive_frame(c->avctx, c->frame);
-	}
+	memcpy(pkt, job->data, job->size);
+	pkt[0] |= 0x10;
+	ret = emu_lavc_send(&c->lavc);
+	if (ret >= 0)
+		ret = emu_lavc_take(&c->lavc, false);
 	if (ret < 0) {
 		emu_debug("vp8: libavcodec error %d on request %" PRIu64 "\n", ret, job->seq);
 		return -1;
@@ -725,16 +705,16 @@ static int vp8_finish(void *priv, const struct emu_job *job, struct emu_picture 
 	(void)job;
 	if (!c || !c->have_frame)
 		return -1;
-	d = av_pix_fmt_desc_get(c->frame->format);
+	d = av_pix_fmt_desc_get(c->lavc.out->format);
 	if (!d || d->nb_components != 3 || d->log2_chroma_w != 1 || d->log2_chroma_h != 1 ||
 	    d->comp[0].depth != 8)
 		return -1;
-	out->width = c->frame->width;
-	out->height = c->frame->height;
+	out->width = c->lavc.out->width;
+	out->height = c->lavc.out->height;
 	out->bit_depth = 8;
 	for (int i = 0; i < 3; i++) {
-		out->plane[i] = c->frame->data[i];
-		out->stride[i] = c->frame->linesize[i];
+		out->plane[i] = c->lavc.out->data[i];
+		out->stride[i] = c->lavc.out->linesize[i];
 	}
 	return 0;
 }
