@@ -541,8 +541,7 @@ static int single_checks(VADisplay dpy, struct job *j)
 		bad = -1;
 	}
 	/* A second driver instance starting while the device is taken (a second VA display: another
-	 * player probing VA-API): it must fail with an error or refuse its context, never get one.
-	 */
+	 * player probing VA-API): its vaInitialize says the decoder is busy (not "no hardware"). */
 	{
 		Display *x = XOpenDisplay(NULL);
 		VADisplay dpy2 = x ? vaGetDisplay(x) : NULL;
@@ -552,6 +551,13 @@ static int single_checks(VADisplay dpy, struct job *j)
 		vaSetInfoCallback(dpy2, NULL, NULL);
 		second_init =
 		    dpy2 ? vaInitialize(dpy2, &major, &minor) : VA_STATUS_ERROR_INVALID_DISPLAY;
+		if (second_init != VA_STATUS_ERROR_HW_BUSY) {
+			fprintf(stderr,
+				"va-robust: second display while busy: vaInitialize %s, want "
+				"HW_BUSY\n",
+				vaErrorStr(second_init));
+			bad = -1;
+		}
 		if (second_init == VA_STATUS_SUCCESS) {
 			struct raw_ctx r2 = {.dpy = dpy2};
 
@@ -581,6 +587,30 @@ static int single_checks(VADisplay dpy, struct job *j)
 	if (st != VA_STATUS_SUCCESS) {
 		fprintf(stderr, "va-robust: context after the decode: %s\n", vaErrorStr(st));
 		bad = -1;
+	}
+	/* And a new driver instance finds it. */
+	{
+		Display *x = XOpenDisplay(NULL);
+		VADisplay dpy2 = x ? vaGetDisplay(x) : NULL;
+		int major, minor;
+
+		vaSetInfoCallback(dpy2, NULL, NULL); /* libva's start-up messages */
+		st = dpy2 ? vaInitialize(dpy2, &major, &minor) : VA_STATUS_ERROR_INVALID_DISPLAY;
+		if (st == VA_STATUS_SUCCESS) {
+			struct raw_ctx r2 = {.dpy = dpy2};
+
+			st = raw_create(&r2);
+			raw_destroy(&r2);
+		}
+		if (st != VA_STATUS_SUCCESS) {
+			fprintf(stderr, "va-robust: second display after the decode: %s\n",
+				vaErrorStr(st));
+			bad = -1;
+		}
+		if (dpy2)
+			vaTerminate(dpy2);
+		if (x)
+			XCloseDisplay(x);
 	}
 	return bad;
 }
