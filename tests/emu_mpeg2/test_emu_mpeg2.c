@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The emulated MPEG-2 codec (emu/codec/mpeg2.c) on a fake core, as hantro-g1 and cedrus:
- *  - clips made by ffmpeg's mpeg2video encoder (and one by tests/integration/mpeg2-fields.py
- *    whose four f_codes differ) are parsed here (own header parser: sequence, extensions,
- *    picture headers) into the three controls, one job per picture with its slices; every
- *    picture's MD5 (display order) must equal ffmpeg's software decode (-f framemd5);
+ *  - clips made by ffmpeg's mpeg2video encoder (and by tests/integration/mpeg2-fields.py: field
+ *    pictures of both orders, four different f_codes) are parsed here (own header parser: sequence,
+ * extensions, picture headers) into the three controls, one job per picture (a field pair: two jobs
+ * on one CAPTURE buffer and timestamp) with its slices; every frame's MD5 (display order) must
+ *    equal ffmpeg's software decode (-f framemd5);
  *  - mutation check (first clip and clips named mut-*): every field of SEQUENCE, PICTURE and
  *    QUANTISATION mutated on an I, a P and a B picture, and the f_code pairs swapped, must be
  *    caught (violation, failed job or different pixels), unless listed below as ignored by the
@@ -46,6 +47,9 @@ struct pic {
 	struct v4l2_ctrl_mpeg2_quantisation quant;
 	const uint8_t *data; /* slices, start code first */
 	size_t size;
+	bool second; /* the second field of a pair */
+	int first;   /* the frame's first picture: this one, or the first field */
+	int frame;   /* decode-order frame number */
 };
 
 struct stream {
@@ -199,9 +203,29 @@ static int parse(struct stream *s)
 	}
 	if (cur && cur->data && !cur->size)
 		cur->size = (size_t)(s->buf + s->len - cur->data);
-	for (int k = 0; k < s->n; k++)
-		if (!s->pics[k].data || !s->pics[k].size)
+	for (int k = 0; k < s->n; k++) {
+		struct pic *p = &s->pics[k], *prev = k ? &s->pics[k - 1] : NULL;
+		uint8_t ps = p->pic.picture_structure;
+
+		if (!p->data || !p->size)
 			return -1;
+		p->first = k;
+		p->frame = prev ? prev->frame + 1 : 0;
+		if (ps != V4L2_MPEG2_PIC_FRAME && prev && !prev->second &&
+		    prev->pic.picture_structure != V4L2_MPEG2_PIC_FRAME &&
+		    prev->pic.picture_structure != ps) {
+			p->second = true;
+			p->first = k - 1;
+			p->frame = prev->frame;
+		}
+		/* as the driver sends it: a field picture's TOP_FIELD_FIRST is the frame's field
+		 * order (the bitstream bit is 0 in field pictures, 6.3.10) */
+		if (ps != V4L2_MPEG2_PIC_FRAME) {
+			p->pic.flags &= ~V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST;
+			if (s->pics[p->first].pic.picture_structure == V4L2_MPEG2_PIC_TOP_FIELD)
+				p->pic.flags |= V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST;
+		}
+	}
 	return s->n ? 0 : -1;
 }
 
@@ -246,7 +270,10 @@ static int load_stream(struct stream *s, const char *clip, const char *md5file)
 		snprintf(s->want[s->nwant++], 33, "%s", m);
 	}
 	free(txt);
-	return s->nwant == s->n ? 0 : -1;
+	int frames = 0;
+	for (int k = 0; k < s->n; k++)
+		frames += !s->pics[k].second;
+	return s->nwant == frames ? 0 : -1;
 }
 
 /* ---- decoding through the codec ---- */
@@ -303,7 +330,7 @@ static int run_pic(struct run *r, const struct stream *s, int i,
 {
 	struct fake_job fj;
 	struct emu_picture out;
-	int before = fake_violations, ret;
+	int before = fake_violations, ret, first = s->pics[i].first, cap = s->pics[i].frame % NCAP;
 
 	if (fill_refs) {
 		if (pic->picture_coding_type == V4L2_MPEG2_PIC_CODING_TYPE_P && r->refs.newer >= 0)
@@ -320,14 +347,15 @@ static int run_pic(struct run *r, const struct stream *s, int i,
 	fj.job.seq = (uint64_t)i;
 	fj.job.data = s->pics[i].data;
 	fj.job.size = s->pics[i].size;
-	fj.job.timestamp = ts_of(i);
-	fj.job.capture_index = i % NCAP;
+	/* a field pair shares its CAPTURE buffer and timestamp */
+	fj.job.timestamp = ts_of(first);
+	fj.job.capture_index = cap;
 	fj.req[0] = (struct fake_ctrl){V4L2_CID_STATELESS_MPEG2_SEQUENCE, seq, sizeof(*seq)};
 	fj.req[1] = (struct fake_ctrl){V4L2_CID_STATELESS_MPEG2_PICTURE, pic, sizeof(*pic)};
 	fj.req[2] =
 	    (struct fake_ctrl){V4L2_CID_STATELESS_MPEG2_QUANTISATION, quant, sizeof(*quant)};
 	fj.nreq = 3;
-	r->inst.capture_valid[i % NCAP] = false; /* the buffer is being rewritten */
+	r->inst.capture_valid[cap] = false; /* the buffer is being rewritten */
 	ret = emu_codec_mpeg2.submit(r->priv, &fj.job);
 	memset(&out, 0, sizeof(out));
 	if (ret == 0)
@@ -336,11 +364,14 @@ static int run_pic(struct run *r, const struct stream *s, int i,
 	if (ret == 0)
 		md5_picture(&out, s->pics[i].seq.horizontal_size, s->pics[i].seq.vertical_size,
 			    r->md5[i]);
-	r->inst.capture_ts[i % NCAP] = ts_of(i);
-	r->inst.capture_valid[i % NCAP] = true;
-	if (s->pics[i].pic.picture_coding_type != V4L2_MPEG2_PIC_CODING_TYPE_B) {
+	r->inst.capture_ts[cap] = ts_of(first);
+	r->inst.capture_valid[cap] = true;
+	/* a frame is a reference once complete (an I/P field pair is one) */
+	bool complete =
+	    s->pics[i].second || s->pics[i].pic.picture_structure == V4L2_MPEG2_PIC_FRAME;
+	if (complete && s->pics[i].pic.picture_coding_type != V4L2_MPEG2_PIC_CODING_TYPE_B) {
 		r->refs.older = r->refs.newer;
-		r->refs.newer = i;
+		r->refs.newer = first;
 	}
 	r->violations += fake_violations - before;
 	return ret;
@@ -368,6 +399,8 @@ static void check_display_order(const struct run *r, const struct stream *s, con
 	for (int i = 0; i <= s->n; i++) {
 		int emit = -1;
 
+		if (i < s->n - 1 && s->pics[i + 1].second)
+			continue; /* a first field: the frame is complete after its second field */
 		if (i == s->n)
 			emit = pending;
 		else if (s->pics[i].pic.picture_coding_type == V4L2_MPEG2_PIC_CODING_TYPE_B)
@@ -473,7 +506,12 @@ static bool mutate(int m, const char *profile, struct v4l2_ctrl_mpeg2_sequence *
 
 		d->name = flags[k].name;
 		pic->flags ^= flags[k].flag;
-		if (flags[k].flag == V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST) {
+		if (flags[k].flag == V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST &&
+		    pic->picture_structure != V4L2_MPEG2_PIC_FRAME) {
+			d->expect[1] = d->expect[3] = I;
+			d->reason = "I and B fields: the device takes no reference field by it (P "
+				    "fields tell the second field of a pair by it)";
+		} else if (flags[k].flag == V4L2_MPEG2_PIC_FLAG_TOP_FIELD_FIRST) {
 			d->expect[1] = d->expect[2] = d->expect[3] = I;
 			d->reason = "frame pictures: the display order of the fields only (6.3.10)";
 		} else if (flags[k].flag == V4L2_MPEG2_PIC_FLAG_REPEAT_FIRST) {
@@ -636,6 +674,15 @@ static void mutation_check(const struct stream *s, const char *profile)
 			r.violations = 0;
 			ret = run_pic(&r, s, k, &seq, &pic, &q, false);
 			bool hit = ret != 0 || r.violations > 0 || strcmp(r.md5[k], base.md5[k]);
+			if (k + 1 < s->n && s->pics[k + 1].second) {
+				/* a first field: the frame is complete after its second field */
+				struct v4l2_ctrl_mpeg2_picture p2 = s->pics[k + 1].pic;
+
+				ret = run_pic(&r, s, k + 1, &s->pics[k + 1].seq, &p2,
+					      &s->pics[k + 1].quant, true);
+				hit |= ret != 0 || r.violations > 0 ||
+				       strcmp(r.md5[k + 1], base.md5[k + 1]);
+			}
 			enum expect e = d.expect[t];
 
 			if (e == CAUGHT) {
