@@ -5,16 +5,19 @@
 # Each run must also show: every frame through a device (emulator statistics), no device error,
 # no emulator violation, nothing on stderr.
 #
-#   robust.sh threads DEVICES [--export] CLIP...
+#   robust.sh threads DEVICES [OPTIONS] CLIP...
 #                                             8 streams, one thread each, one process, each
 #                                             stream 3 times in a row through its decoder
-#                                             (--export: every frame also read through
-#                                             vaExportSurfaceHandle + mmap, linear NV12 only)
+#                                             --export: every frame also read through
+#                                               vaExportSurfaceHandle + mmap (linear NV12)
+#                                             --churn: a new decoder (VA context) per pass
+#                                             --frame-threads N: libavcodec frame threads per
+#                                               decoder (one context called from N threads)
 #   robust.sh procs DEVICES CLIP...           4 processes at once, one stream each; DEVICES is
 #                                             one V4L2_EMU_DEVICES per process, ';'-separated
 #                                             (one item: the same for all four)
 #   robust.sh single CLIP                     single-instance device (va-robust -S)
-#   robust.sh sandbox DEVICES [--export] CLIP one decode under the seccomp filter (va-robust -s)
+#   robust.sh sandbox DEVICES [OPTIONS] CLIP  one decode under the seccomp filter (va-robust -s)
 #   robust.sh long DEVICES LOOPS CLIP1080 [nodecode]
 #                                             LOOPS x the clip in one context, RSS flat
 #   robust.sh tsan-selftest                   a deliberate data race (va-robust -T) must be
@@ -105,10 +108,15 @@ threads | sandbox | single)
 	[ "$mode" = sandbox ] && opt=(-s)
 	[ "$mode" = single ] && opt=(-S)
 	opt+=(-l $loops)
-	if [ "${1:-}" = --export ]; then
-		opt+=(-e)
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--export) opt+=(-e) ;;
+		--churn) opt+=(-c) ;;
+		--frame-threads) opt+=(-t "$2") && shift ;;
+		*) break ;;
+		esac
 		shift
-	fi
+	done
 	for c in "$@"; do
 		f=$(clip_path "$c")
 		[ -f "$f" ] || die "clip missing: $f"

@@ -4,8 +4,10 @@
  * stream, each frame of each stream compared with libavcodec's software decode of the same
  * packets (MD5 of the visible yuv420p bytes, display order).
  *
- *   va-robust [-l LOOPS] [-n] [-r MAXGROW_KB] [-s] [-S] STREAM...
+ *   va-robust [-c] [-e] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t N] [-T] STREAM...
  *
+ * -c          a new decoder (VA context) for each of the LOOPS passes, flushed at the end of
+ *             each: contexts come and go while the other threads decode.
  * -e          also read every frame the zero-copy way (vaExportSurfaceHandle, mmap of the
  *             dma-buf) and compare it too (linear NV12 devices).
  * -l LOOPS    feed each stream's packets LOOPS times to one decoder (no flush in between: a
@@ -24,6 +26,8 @@
  *             creating a context at once get one success and one VA_STATUS_ERROR_HW_BUSY; while
  *             the first stream decodes, a second context gets HW_BUSY, the decode stays exact,
  *             and once it is done a new context succeeds.
+ * -t N        N libavcodec frame threads per hardware decoder (the driver then gets the
+ *             calls of one context from several threads, as ffmpeg and mpv by default).
  * -T          ThreadSanitizer self-test: two threads increment a counter without
  *             synchronisation (a data race TSan must report), nothing else.
  * Prints one summary line on stdout; problems on stderr; exit status 0 when all is well.
@@ -80,6 +84,8 @@ static bool nodecode;
 static long rss_limit = -1;
 static bool sandboxed;
 static bool export_check;
+static bool churn;
+static int hw_threads = 1;
 
 static long rss_kb(void)
 {
@@ -207,6 +213,10 @@ static AVCodecContext *open_decoder(struct job *j, bool hw)
 	if (!avctx || avcodec_parameters_to_context(avctx, j->par) < 0)
 		goto fail;
 	avctx->thread_count = 1;
+	if (hw && hw_threads > 1) {
+		avctx->thread_count = hw_threads;
+		avctx->thread_type = FF_THREAD_FRAME;
+	}
 	if (hw) {
 		avctx->hw_device_ctx = av_buffer_ref(j->dev);
 		avctx->get_format = pick_vaapi;
@@ -361,7 +371,9 @@ static int decode(struct job *j)
 	if (!avctx || !frame || !sw)
 		goto out;
 	for (int l = 0; l < loops; l++) {
-		for (unsigned i = 0; i < j->n_pkts + (l == loops - 1); i++) {
+		bool last = l == loops - 1 || churn; /* flush at the end of this pass */
+
+		for (unsigned i = 0; i < j->n_pkts + last; i++) {
 			err = avcodec_send_packet(avctx, i < j->n_pkts ? j->pkts[i] : NULL);
 			if (err < 0) {
 				fprintf(stderr, "va-robust: %s: decode error %d at packet %u\n",
@@ -385,6 +397,12 @@ static int decode(struct job *j)
 		if (l == loops - 1) { /* the decoder still open */
 			rss_sample(j, &j->rss_end);
 			j->heap_end = heap_kb();
+		} else if (churn) {
+			/* a new decoder (VA context) while the other threads decode */
+			avcodec_free_context(&avctx);
+			avctx = open_decoder(j, true);
+			if (!avctx)
+				goto out;
 		}
 	}
 	if (atomic_load(&j->frames) != (unsigned)loops * j->n_ref) {
@@ -622,10 +640,16 @@ int main(int argc, char **argv)
 	int opt, n, failed = 0;
 	unsigned frames = 0;
 
-	while ((opt = getopt(argc, argv, "el:nr:sST")) != -1) {
+	while ((opt = getopt(argc, argv, "cel:nr:sSt:T")) != -1) {
 		switch (opt) {
+		case 'c':
+			churn = true;
+			break;
 		case 'e':
 			export_check = true;
+			break;
+		case 't':
+			hw_threads = atoi(optarg);
 			break;
 		case 'l':
 			loops = atoi(optarg);
@@ -651,8 +675,8 @@ int main(int argc, char **argv)
 	n = argc - optind;
 	if (n < 1 || loops < 1 || (single && n != 1)) {
 	usage:
-		fprintf(stderr,
-			"usage: va-robust [-e] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-T] STREAM...\n");
+		fprintf(stderr, "usage: va-robust [-c] [-e] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t "
+				"N] [-T] STREAM...\n");
 		return 2;
 	}
 	av_log_set_level(AV_LOG_ERROR);
