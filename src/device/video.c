@@ -277,7 +277,10 @@ VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_str
 		return VA_STATUS_ERROR_OPERATION_FAILED;
 	}
 
-	unsigned count = ctx->n_targets > p->min_buffers ? ctx->n_targets : p->min_buffers;
+	/* What the stream needs, not one per render target: ffmpeg names 20 targets and cycles
+	 * through a few. Other surfaces get theirs when they are first used or exported
+	 * (v4l2r_video_bind, CREATE_BUFS). */
+	unsigned count = p->min_buffers ? p->min_buffers : 1;
 	if (count > MAX_CAPTURE)
 		count = MAX_CAPTURE;
 	struct v4l2_requestbuffers rb = {

@@ -820,11 +820,14 @@ static void hostile_order(const struct clip *cl, VAConfigID cfg, VAContextID *pc
 	 * vaGetImage / vaDeriveImage of a picture in flight wait for it. */
 	VASurfaceID fl[2];
 	ST(v->vaCreateSurfaces(c, cl->w, cl->h, VA_RT_FORMAT_YUV420, 2, fl), VA_STATUS_SUCCESS);
+	int64_t t0 = now_ms();
 	ST(queue_pic(cl, ctx, false, fl[0], VA_INVALID_SURFACE), VA_STATUS_SUCCESS);
 	ST(queue_pic(cl, ctx, true, fl[1], fl[0]), VA_STATUS_SUCCESS);
 	ST(v->vaQuerySurfaceStatus(c, fl[1], &status), VA_STATUS_SUCCESS);
-	CHECK(status == VASurfaceRendering, "status %d of a picture in flight (latency set)",
-	      status);
+	/* Two pictures of 10 ms each (V4L2_EMU_LATENCY_US): in flight unless this thread was
+	 * held up that long. */
+	CHECK(status == VASurfaceRendering || now_ms() - t0 >= 20,
+	      "status %d of a picture in flight after %lld ms", status, (long long)(now_ms() - t0));
 	ST(v->vaDestroySurfaces(c, fl, 2), VA_STATUS_SUCCESS);
 	ST(queue_pic(cl, ctx, false, s[0], VA_INVALID_SURFACE), VA_STATUS_SUCCESS);
 	frame_equals(cl, s[0], 0, "vaGetImage of a picture in flight");
