@@ -7,6 +7,8 @@
 
 enum { SLICE_P = 0, SLICE_B = 1, SLICE_I = 2, SLICE_SP = 3, SLICE_SI = 4 };
 
+#define V4L2R_H264_MAX_MMCO 66
+
 /* Value ranges from the spec; anything outside means a broken header. */
 static bool ue_max(struct v4l2r_br *br, uint32_t max, uint32_t *out)
 {
@@ -69,8 +71,9 @@ static bool dec_ref_pic_marking(struct v4l2r_br *br, bool idr, struct v4l2r_h264
 	hdr->adaptive_ref_pic_marking = v4l2r_br_flag(br);
 	if (!hdr->adaptive_ref_pic_marking)
 		return !br->error;
-	/* Bounded: a real header has at most a few dozen operations. */
-	for (unsigned i = 0; i < 100; i++) {
+	/* At most 66 operations (each of 32 reference fields marked unused or long-term, plus
+	 * operations 4 and 5), as decoders that keep the list bound it; then the ending 0. */
+	for (unsigned i = 0; i <= V4L2R_H264_MAX_MMCO; i++) {
 		uint32_t op, v;
 
 		if (!ue_max(br, 6, &op))
