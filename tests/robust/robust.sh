@@ -17,7 +17,9 @@
 #                                             one V4L2_EMU_DEVICES per process, ';'-separated
 #                                             (one item: the same for all four)
 #   robust.sh single CLIP                     single-instance device (va-robust -S)
-#   robust.sh sandbox DEVICES [OPTIONS] CLIP  one decode under the seccomp filter (va-robust -s)
+#   robust.sh sandbox DEVICES [OPTIONS] CLIP...
+#                                             decodes under the seccomp filter (va-robust -s);
+#                                             --init: vaInitialize under it too (va-robust -I)
 #   robust.sh long DEVICES LOOPS CLIP1080 [nodecode]
 #                                             LOOPS x the clip in one context, RSS flat
 #   robust.sh tsan-selftest                   a deliberate data race (va-robust -T) must be
@@ -113,6 +115,7 @@ threads | sandbox | single)
 		--export) opt+=(-e) ;;
 		--churn) opt+=(-c) ;;
 		--frame-threads) opt+=(-t "$2") && shift ;;
+		--init) opt=("${opt[@]/#-s/-I}") ;;
 		*) break ;;
 		esac
 		shift

@@ -112,6 +112,26 @@ static bool path_allowed(const char *p)
 	return p && (is_node(p, "/dev/video") || is_node(p, "/dev/media"));
 }
 
+/* SANDBOX_DRIVER_LOAD: read-only access to libva's driver directory (dlopen of the driver), to
+ * libva's configuration file and to the /dev directory itself (the driver's discovery lists it):
+ * what a browser's broker must allow to load VA-API inside its sandbox. */
+static char driver_dir[256];
+static bool load_allowed;
+
+static bool load_path(const char *p, long flags, bool is_open)
+{
+	size_t n = strlen(driver_dir);
+
+	if (!load_allowed || !p || strstr(p, "/../"))
+		return false;
+	if (is_open && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT) ||
+			(flags & O_TMPFILE) == O_TMPFILE))
+		return false;
+	/* /etc/libva.conf: libva's own settings, read by vaInitialize. */
+	return strcmp(p, "/dev") == 0 || strcmp(p, "/etc/libva.conf") == 0 ||
+	       (n && strncmp(p, driver_dir, n) == 0 && p[n] == '/');
+}
+
 static long reissue(long nr, const long *a)
 {
 	long r = syscall(nr, a[0], a[1], a[2], a[3], a[4], BROKER_MARK);
@@ -124,10 +144,17 @@ static long broker(long nr, const long *a, const char *path, long flags, bool is
 {
 	if (!is_open && path && !path[0] && (flags & AT_EMPTY_PATH))
 		return reissue(nr, a); /* fstat */
-	if (path_allowed(path) && (!is_open || !(flags & (O_CREAT | O_TMPFILE | O_TRUNC))))
+	if (path_allowed(path) &&
+	    (!is_open || (!(flags & (O_CREAT | O_TRUNC)) && (flags & O_TMPFILE) != O_TMPFILE)))
 		return reissue(nr, a);
 	if (is_open && path && emu_file(path, flags))
 		return reissue(nr, a);
+	if (load_path(path, flags, is_open))
+		return reissue(nr, a);
+	/* glibc's malloc probes this before it shrinks a thread arena's heap, and copes with the
+	 * failure (no shrinking): denied, as a browser does, but not counted against the decode. */
+	if (path && strcmp(path, "/proc/sys/vm/overcommit_memory") == 0)
+		return -EACCES;
 	record(nr, 0, path ? path : "(null)");
 	return -EACCES;
 }
@@ -244,12 +271,14 @@ static const char *const allowed[] = {
     /* xcb_disconnect() of the test's X11 display (a browser's media process has a DRM display
      * instead; it owns no X connection). */
     "shutdown",
+    /* reading a directory already open (the broker decides which one may be opened) */
+    "getdents64",
     "fstat",
     "membarrier",
     "getrusage",
 };
 
-int sandbox_install(void)
+int sandbox_install(unsigned flags)
 {
 	scmp_filter_ctx f = seccomp_init(SCMP_ACT_TRAP);
 	struct sigaction sa;
@@ -264,6 +293,16 @@ int sandbox_install(void)
 
 		if (v && strlen(v) < sizeof(emu_files[i]))
 			strcpy(emu_files[i], v);
+	}
+	if (flags & SANDBOX_DRIVER_LOAD) {
+		const char *d = getenv("LIBVA_DRIVERS_PATH");
+
+		if (!d || !*d || strchr(d, ':') || strlen(d) >= sizeof(driver_dir)) {
+			rc = -EINVAL; /* one directory, named */
+			goto out;
+		}
+		strcpy(driver_dir, d);
+		load_allowed = true;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;

@@ -8,8 +8,12 @@
 #ifndef ROBUST_SANDBOX_H
 #define ROBUST_SANDBOX_H
 
+/* Also broker read-only opens of $LIBVA_DRIVERS_PATH/... and of /dev (directory): for a
+ * vaInitialize under the filter (libva loads the driver, the driver discovers its decoders). */
+#define SANDBOX_DRIVER_LOAD 1u
+
 /* Installs the filter on every thread of the process (TSYNC). 0 or -errno. */
-int sandbox_install(void);
+int sandbox_install(unsigned flags);
 
 /* Denials since the last reset. */
 unsigned sandbox_denials(void);

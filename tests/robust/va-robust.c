@@ -4,7 +4,7 @@
  * stream, each frame of each stream compared with libavcodec's software decode of the same
  * packets (MD5 of the visible yuv420p bytes, display order).
  *
- *   va-robust [-c] [-e] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t N] [-T] STREAM...
+ *   va-robust [-c] [-e] [-I] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t N] [-T] STREAM...
  *
  * -c          a new decoder (VA context) for each of the LOOPS passes, flushed at the end of
  *             each: contexts come and go while the other threads decode.
@@ -22,6 +22,9 @@
  * -s          decode under the seccomp sandbox (sandbox.c), installed once the VA display is
  *             open and the streams are in memory; negative controls first, then no denial may
  *             happen during the decode.
+ * -I          as -s, but the filter comes before vaInitialize: libva loads the driver and the
+ *             driver discovers its decoders under it (the broker also allows read-only opens
+ *             in $LIBVA_DRIVERS_PATH and of the /dev directory).
  * -S          single-instance device checks (V4L2_EMU_DEVICES=...:single): two threads
  *             creating a context at once get one success and one VA_STATUS_ERROR_HW_BUSY; while
  *             the first stream decodes, a second context gets HW_BUSY, the decode stays exact,
@@ -83,6 +86,7 @@ static int loops = 1;
 static bool nodecode;
 static long rss_limit = -1;
 static bool sandboxed;
+static bool sandbox_init; /* vaInitialize under the filter too */
 static bool export_check;
 static bool churn;
 static int hw_threads = 1;
@@ -633,6 +637,13 @@ static int single_checks(VADisplay dpy, struct job *j)
 	return bad;
 }
 
+/* AVHWDeviceContext.free of a display made here (-I). */
+static void close_display(AVHWDeviceContext *hw)
+{
+	vaTerminate(((AVVAAPIDeviceContext *)hw->hwctx)->display);
+	XCloseDisplay(hw->user_opaque);
+}
+
 int main(int argc, char **argv)
 {
 	AVBufferRef *dev = NULL;
@@ -640,7 +651,7 @@ int main(int argc, char **argv)
 	int opt, n, failed = 0;
 	unsigned frames = 0;
 
-	while ((opt = getopt(argc, argv, "cel:nr:sSt:T")) != -1) {
+	while ((opt = getopt(argc, argv, "ceIl:nr:sSt:T")) != -1) {
 		switch (opt) {
 		case 'c':
 			churn = true;
@@ -663,6 +674,9 @@ int main(int argc, char **argv)
 		case 's':
 			sandboxed = true;
 			break;
+		case 'I':
+			sandboxed = sandbox_init = true;
+			break;
 		case 'S':
 			single = true;
 			break;
@@ -675,29 +689,68 @@ int main(int argc, char **argv)
 	n = argc - optind;
 	if (n < 1 || loops < 1 || (single && n != 1)) {
 	usage:
-		fprintf(stderr, "usage: va-robust [-c] [-e] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t "
-				"N] [-T] STREAM...\n");
+		fprintf(stderr,
+			"usage: va-robust [-c] [-e] [-I] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t "
+			"N] [-T] STREAM...\n");
 		return 2;
 	}
 	av_log_set_level(AV_LOG_ERROR);
-	if (av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_VAAPI, getenv("DISPLAY"), NULL, 0) < 0) {
-		fprintf(stderr, "va-robust: no VA-API device\n");
-		return 1;
-	}
-	VADisplay dpy = ((AVVAAPIDeviceContext *)((AVHWDeviceContext *)dev->data)->hwctx)->display;
 	struct job *jobs = calloc((size_t)n, sizeof(*jobs));
 	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
 	if (!jobs || !tids)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		jobs[i].in = argv[optind + i];
-		jobs[i].dev = dev;
-		jobs[i].dpy = dpy;
 		if (load_packets(&jobs[i]) < 0 || reference(&jobs[i]) < 0)
 			return 1;
 	}
-	if (sandboxed) {
-		int rc = sandbox_install();
+	if (sandbox_init) {
+		/* The X connection first (a browser's media process gets its display handed over),
+		 * then the filter, then libva: driver loading and decoder discovery under it. */
+		Display *x = XOpenDisplay(NULL);
+		VADisplay d = x ? vaGetDisplay(x) : NULL;
+		int major, minor, rc;
+
+		if (!d) {
+			fprintf(stderr, "va-robust: no X display\n");
+			return 1;
+		}
+		rc = sandbox_install(SANDBOX_DRIVER_LOAD);
+		if (rc < 0) {
+			fprintf(stderr, "va-robust: sandbox: %s\n", strerror(-rc));
+			return 1;
+		}
+		if (sandbox_check_denials() < 0)
+			return 1;
+		vaSetInfoCallback(d, NULL, NULL);
+		VAStatus st = vaInitialize(d, &major, &minor);
+		if (st != VA_STATUS_SUCCESS) {
+			fprintf(stderr, "va-robust: vaInitialize under the sandbox: %s\n",
+				vaErrorStr(st));
+			sandbox_report(2);
+			return 1;
+		}
+		dev = av_hwdevice_ctx_alloc(AV_HWDEVICE_TYPE_VAAPI);
+		if (!dev)
+			return 1;
+		AVHWDeviceContext *hw = (AVHWDeviceContext *)dev->data;
+		((AVVAAPIDeviceContext *)hw->hwctx)->display = d;
+		hw->user_opaque = x;
+		hw->free = close_display;
+		if (av_hwdevice_ctx_init(dev) < 0)
+			return 1;
+	} else if (av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_VAAPI, getenv("DISPLAY"), NULL,
+					  0) < 0) {
+		fprintf(stderr, "va-robust: no VA-API device\n");
+		return 1;
+	}
+	VADisplay dpy = ((AVVAAPIDeviceContext *)((AVHWDeviceContext *)dev->data)->hwctx)->display;
+	for (int i = 0; i < n; i++) {
+		jobs[i].dev = dev;
+		jobs[i].dpy = dpy;
+	}
+	if (sandboxed && !sandbox_init) {
+		int rc = sandbox_install(0);
 
 		if (rc < 0) {
 			fprintf(stderr, "va-robust: sandbox: %s\n", strerror(-rc));
@@ -734,7 +787,8 @@ int main(int argc, char **argv)
 	printf("%d decoders x %d loops: %u frames, %s, %d failed", n, loops, frames,
 	       nodecode ? "not compared" : "compared with software decode", failed);
 	if (sandboxed)
-		printf(", sandboxed: %u denials during the decode and teardown", sandbox_denials());
+		printf(", sandboxed%s: %u denials during the decode and teardown",
+		       sandbox_init ? " from vaInitialize on" : "", sandbox_denials());
 	if (single)
 		printf(", second display while busy: vaInitialize %s%s%s", vaErrorStr(second_init),
 		       second_init == VA_STATUS_SUCCESS ? ", context " : "",
