@@ -685,21 +685,12 @@ EMU_EXPORT int ioctl(int fd, unsigned long req, ...)
 	return ret;
 }
 
-EMU_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+/* A mapping of an fd that may be ours (instrumented like the rest of the library). */
+static void *mmap_fd(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	struct emu_file *f;
 	void *p;
 
-	if (fd < 0 || (flags & MAP_ANONYMOUS)) {
-#ifdef SYS_mmap
-		/* Never ours: straight to the kernel, without initialising anything (a sanitizer
-		 * runtime maps memory before it is ready for pthread_once). */
-		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-#else
-		pthread_once(&real_once, resolve_real);
-		return real.mmap(addr, len, prot, flags, fd, off);
-#endif
-	}
 	if (!emu_active()) {
 		pthread_once(&real_once, resolve_real);
 		return real.mmap(addr, len, prot, flags, fd, off);
@@ -720,9 +711,42 @@ EMU_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 	return p;
 }
 
-EMU_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+/* Anonymous mappings are never ours: straight to the kernel, touching nothing, not even the
+ * thread sanitizer's function entry hook (its runtime maps memory before it is initialised, and
+ * a sanitizer runtime maps memory before it is ready for pthread_once). */
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+#define EMU_NO_TSAN __attribute__((no_sanitize("thread")))
+#endif
+#endif
+#ifndef EMU_NO_TSAN
+#define EMU_NO_TSAN
+#endif
+
+EMU_EXPORT EMU_NO_TSAN void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	return mmap(addr, len, prot, flags, fd, off);
+	if (fd < 0 || (flags & MAP_ANONYMOUS)) {
+#ifdef SYS_mmap
+		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+#else
+		pthread_once(&real_once, resolve_real);
+		return real.mmap(addr, len, prot, flags, fd, off);
+#endif
+	}
+	return mmap_fd(addr, len, prot, flags, fd, off);
+}
+
+EMU_EXPORT EMU_NO_TSAN void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (fd < 0 || (flags & MAP_ANONYMOUS)) {
+#ifdef SYS_mmap
+		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+#else
+		pthread_once(&real_once, resolve_real);
+		return real.mmap(addr, len, prot, flags, fd, off);
+#endif
+	}
+	return mmap_fd(addr, len, prot, flags, fd, off);
 }
 
 /* ---- poll / select ---- */
