@@ -147,9 +147,14 @@ struct emu_instance *emu_video_open(struct emu_device *dev, int *err)
 {
 	struct emu_instance *inst;
 
-	if (dev->single && dev->ninst_open > 0) {
-		*err = EBUSY;
-		return NULL;
+	if (dev->single) {
+		/* Instances of a device that disappeared (fault gone=N) belong to the old one. */
+		for (struct emu_instance *in = dev->insts; in; in = in->next) {
+			if (!in->gone) {
+				*err = EBUSY;
+				return NULL;
+			}
+		}
 	}
 	inst = calloc(1, sizeof(*inst));
 	if (!inst || !(inst->cur = malloc(dev->vals_size)) ||

@@ -1222,10 +1222,13 @@ static void test_fault(const struct clip *cl, const char *kind)
 		ST(v->vaSyncSurface(c, s[2]), VA_STATUS_ERROR_DECODING_ERROR);
 		/* The picture decoded before stays readable. */
 		frame_equals(cl, s[0], 0, "picture decoded before the device vanished");
-		/* The client recreates its context: the re-bound device decodes. */
-		ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
+		/* The client recreates its context: the re-bound device decodes (a new context
+		 * first: the dead one holds no instance of the new device, even a single-instance
+		 * one). */
+		VAContextID dead = ctx;
 		ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, s, 12, &ctx),
 		   VA_STATUS_SUCCESS);
+		ST(v->vaDestroyContext(c, dead), VA_STATUS_SUCCESS);
 	}
 	/* Decoding is right again from the next IDR, in the same context. */
 	decode_pair(cl, ctx, s[4], s[5], "after the fault");
