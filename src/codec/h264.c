@@ -427,10 +427,14 @@ static VAStatus check_pic(const struct h264_priv *priv)
 	if (p->seq_fields.bits.log2_max_frame_num_minus4 > 12 ||
 	    p->seq_fields.bits.log2_max_pic_order_cnt_lsb_minus4 > 12 ||
 	    p->seq_fields.bits.pic_order_cnt_type > 2 ||
-	    p->pic_fields.bits.weighted_bipred_idc > 2 || p->bit_depth_luma_minus8 > 6 ||
-	    p->bit_depth_chroma_minus8 > 6 || p->num_ref_frames > 16 ||
+	    p->pic_fields.bits.weighted_bipred_idc > 2 || p->num_ref_frames > 16 ||
 	    p->picture_width_in_mbs_minus1 > 1023 || p->picture_height_in_mbs_minus1 > 1023 ||
 	    (!p->seq_fields.bits.frame_mbs_only_flag && !(p->picture_height_in_mbs_minus1 & 1)))
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	/* Stateless decoders output 8 or 10 bits, luma and chroma alike (the core decides
+	 * whether the device and the profile allow 10). */
+	if ((p->bit_depth_luma_minus8 != 0 && p->bit_depth_luma_minus8 != 2) ||
+	    p->bit_depth_chroma_minus8 != p->bit_depth_luma_minus8)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	if (p->pic_init_qp_minus26 < -(26 + 6 * p->bit_depth_luma_minus8) ||
 	    p->pic_init_qp_minus26 > 25 || p->pic_init_qs_minus26 < -26 ||

@@ -250,6 +250,14 @@ void fuzz_replay_builtin(void)
 	fz_h264_start_code(&w, 2);
 	fz_h264_poc_bottom(&w, 3, 1);
 	seed(&w, 1);
+	/* regression: bit depths other than 8 and 10, or luma and chroma apart, are refused */
+	fzw_u8(&w, FZ_H264);
+	fz_h264_bit_depth(&w, 2, 4, 4);
+	fz_h264_bit_depth(&w, 2, 1, 1);
+	fz_h264_bit_depth(&w, 2, 0, 2);
+	fz_h264_bit_depth(&w, 3, 2, 2);
+	fz_h264_bit_depth(&w, 4, 0, 0);
+	seed(&w, 2);
 	fzw_u8(&w, FZ_MPEG2);
 	fz_known_mpeg2(&w);
 	fz_known_mpeg2(&w);

@@ -51,11 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct emu_instance inst;
 	static struct fake_job fj;
 	const size_t csize = ctrls_size();
-	uint8_t *ctrls = malloc(csize);
+	void *ctrls[N_CTRLS]; /* each control in its own (aligned) allocation, as the core's */
 	void *priv;
 
-	if (!ctrls)
-		abort();
+	for (size_t i = 0; i < N_CTRLS; i++)
+		if (!(ctrls[i] = malloc(ctrl_sizes[i])))
+			abort();
 	memset(&inst, 0, sizeof(inst));
 	inst.cfg.profile = "hantro-g1";
 	inst.cfg.driver = "hantro-vpu";
@@ -71,7 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct emu_picture out;
 		size_t off = 0, len;
 
-		memcpy(ctrls, data, csize);
+		for (size_t i = 0; i < N_CTRLS; i++) {
+			memcpy(ctrls[i], data + off, ctrl_sizes[i]);
+			off += ctrl_sizes[i];
+		}
 		len = fuzz_le16(data + csize);
 		data += csize + 2;
 		size -= csize + 2;
@@ -80,12 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&fj, 0, sizeof(fj));
 		for (size_t i = 0; i < N_CTRLS; i++) {
 			if (CODEC.try_ctrl)
-				CODEC.try_ctrl(&inst.cfg, ctrl_ids[i], ctrls + off, ctrl_sizes[i]);
+				CODEC.try_ctrl(&inst.cfg, ctrl_ids[i], ctrls[i], ctrl_sizes[i]);
 			if (CODEC.dump_ctrl)
-				CODEC.dump_ctrl(devnull, ctrl_ids[i], ctrls + off, ctrl_sizes[i]);
+				CODEC.dump_ctrl(devnull, ctrl_ids[i], ctrls[i], ctrl_sizes[i]);
 			fj.req[fj.nreq++] =
-			    (struct fake_ctrl){ctrl_ids[i], ctrls + off, ctrl_sizes[i]};
-			off += ctrl_sizes[i];
+			    (struct fake_ctrl){ctrl_ids[i], ctrls[i], ctrl_sizes[i]};
 		}
 		/* a copy of exactly the payload: ASan sees reads past it */
 		uint8_t *payload = malloc(len ? len : 1);
@@ -126,7 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		inst.capture_valid[seq % NCAP] = true;
 	}
 	CODEC.close(priv);
-	free(ctrls);
+	for (size_t i = 0; i < N_CTRLS; i++)
+		free(ctrls[i]);
 	return 0;
 }
 

@@ -378,7 +378,7 @@ static void put_se(struct bits *b, int32_t v)
 }
 
 static void h264_poc_idr(struct fz_writer *w, unsigned target, int32_t delta_bottom,
-			 const uint8_t *tail, size_t tail_len)
+			 const uint8_t *tail, size_t tail_len, unsigned depth_minus8)
 {
 	static struct bits b;
 	static uint8_t slice[64];
@@ -398,6 +398,8 @@ static void h264_poc_idr(struct fz_writer *w, unsigned target, int32_t delta_bot
 	pp.seq_fields.bits.pic_order_cnt_type = 0;
 	pp.pic_fields.bits.pic_order_present_flag = 1;
 	pp.pic_fields.bits.reference_pic_flag = 1;
+	pp.bit_depth_luma_minus8 = (uint8_t)(depth_minus8 & 15);
+	pp.bit_depth_chroma_minus8 = (uint8_t)(depth_minus8 >> 4);
 
 	memset(&b, 0, sizeof(b));
 	put_ue(&b, 0);		  /* first_mb_in_slice */
@@ -431,7 +433,13 @@ static void h264_poc_idr(struct fz_writer *w, unsigned target, int32_t delta_bot
 
 void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bottom)
 {
-	h264_poc_idr(w, target, delta_bottom, NULL, 0);
+	h264_poc_idr(w, target, delta_bottom, NULL, 0, 0);
+}
+
+void fz_h264_bit_depth(struct fz_writer *w, unsigned target, unsigned luma_minus8,
+		       unsigned chroma_minus8)
+{
+	h264_poc_idr(w, target, 0, NULL, 0, luma_minus8 | chroma_minus8 << 4);
 }
 
 void fz_h264_start_code(struct fz_writer *w, unsigned target)
@@ -439,7 +447,7 @@ void fz_h264_start_code(struct fz_writer *w, unsigned target)
 	/* the slice goes on, then 00 00 01 and an SPS NAL header */
 	static const uint8_t tail[] = {0x20, 0x44, 0x00, 0x00, 0x01, 0x67, 0x42, 0x00, 0x0a};
 
-	h264_poc_idr(w, target, 0, tail, sizeof(tail));
+	h264_poc_idr(w, target, 0, tail, sizeof(tail), 0);
 }
 
 size_t fz_known_mpeg2_slices(uint8_t *out)

@@ -94,6 +94,10 @@ void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bott
 /* The same picture (delta 0) with 00 00 01 and an SPS NAL header in its slice data: a NAL unit
  * the device would see if the driver passed it on (regression input). */
 void fz_h264_start_code(struct fz_writer *w, unsigned target);
+/* The same picture (delta 0) declaring these bit depths (regression input: 12-bit reached the
+ * core, whose stream parameters take 8 or 10). */
+void fz_h264_bit_depth(struct fz_writer *w, unsigned target, unsigned luma_minus8,
+		       unsigned chroma_minus8);
 /* Expected planes of the known pictures: Y 48x48, U and V 24x24 (planar). */
 void fz_known_pixels(enum fz_codec codec, uint8_t *y, uint8_t *u, uint8_t *v);
 
