@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The CAPTURE readers of src/format/ alone: each layout x each implementation this CPU runs,
- * a whole W x H picture into linear NV12, against memcpy of the same bytes (medians of ITER runs
- * of each, alternating, after one warm-up). One JSON line per (layout, implementation) on stdout.
+ * a whole W x H picture into linear NV12, against memcpy of the same bytes (best of ITER runs of
+ * each, alternating, after one warm-up). One JSON line per (layout, implementation) on stdout.
  *
  *   format-bench W H ITER
  */
@@ -24,17 +24,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int cmp_double(const void *a, const void *b)
+static double best(const double *v, int n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double m = v[0];
 
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	for (int i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
 }
 
 int main(int argc, char **argv)
@@ -104,7 +100,8 @@ int main(int argc, char **argv)
 					layouts[li].name, v4l2r_format_impl_name(impl));
 				return 1;
 			}
-			double s = median(t, iter), mc = median(tm, iter);
+			/* Best of ITER: the medians swing with the load of other processes. */
+			double s = best(t, iter), mc = best(tm, iter);
 			printf("{\"layout\":\"%s\",\"impl\":\"%s\",\"auto\":%s,\"width\":%u,"
 			       "\"height\":%u,\"gbs\":%.3f,\"memcpy_gbs\":%.3f,\"ratio\":%.3f}\n",
 			       layouts[li].name, v4l2r_format_impl_name(impl),

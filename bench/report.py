@@ -167,8 +167,10 @@ def main():
                              "%.2f GB/s" % im["derive_gbs"],
                              "memcpy %.2f GB/s" % im["memcpy_gbs"], "%.2f" % r,
                              ">= %.1f" % GOALS["linear"], v))
-    text.append("Median of the runs of each; the memcpy baseline copies the same bytes "
-                "(w x h x 1.5) in the same process. vaDeriveImage is offered for linear NV12 "
+    text.append("Best of %d runs of each, the reader and its memcpy baseline alternating (the "
+                "memcpy copies the same bytes, w x h x 1.5, in the same process; best-of because "
+                "medians swing with the load of other processes on this shared machine)." % int(
+                    machine.get("iterations", 0)) + " vaDeriveImage is offered for linear NV12 "
                 "only (a tiled layout cannot be handed out as NV12): timed as derive + map + "
                 "reading the picture out of the mapping + unmap + destroy.")
     if derive_missed:
@@ -180,8 +182,8 @@ def main():
     auto = None
     for size, label in (("hd", "1080p"), ("uhd", "4K")):
         lines = load_lines(out, "format.%s.jsonl" % size)
-        text.append("src/format/ readers alone, %s, ratio to memcpy (medians, memcpy and the "
-                    "reader alternating): " % label + "; ".join(
+        text.append("src/format/ readers alone, %s, ratio to memcpy (best of runs, memcpy and "
+                    "the reader alternating): " % label + "; ".join(
                         "%s %s %.2f%s" % (x["layout"], x["impl"], x["ratio"],
                                           " (auto)" if x["auto"] else "") for x in lines) + ".")
         for x in lines:
@@ -228,12 +230,17 @@ def main():
         % (mem["capture_buffers"], mem["capture_bytes"] / 1e6, mem["output_buffers"],
            mem["output_bytes"] / 1e6, dpb, mem["capture_sizeimage"], cap_min / 1e6,
            mem["max_bitstream"], out_min / 1e6, rec["frames"], rec["rss_kb"] / 1024)]
-        + ([] if alloc <= 2 * need else [
-            "Why the allocation is larger: the driver creates one CAPTURE buffer per render "
-            "target the client passes to vaCreateContext (%d here) where the stream cycles "
-            "through fewer (requested: start with the decoder's minimum, create more as "
-            "surfaces are first used); OUTPUT slots are sized at the raw picture size for "
-            "frames of at most %d bytes." % (mem["capture_buffers"], mem["max_bitstream"])])))
+        + ([] if alloc <= 2 * need else ["Why the allocation is larger: " + "; ".join(
+            ([] if mem["capture_bytes"] <= 1.5 * cap_min else [
+                "CAPTURE: %d buffers where the stream needs %d (the client cycles through more "
+                "surfaces than the DPB needs, each surface keeps its own buffer)"
+                % (mem["capture_buffers"], dpb + 2)])
+            + ([] if mem["output_bytes"] <= 4 * out_min else [
+                "OUTPUT: %d slots (requests that can be in flight) of %.2f MB each, the raw "
+                "picture size, for frames of at most %d bytes; a smaller slot with a "
+                "re-allocation path for an oversized frame would save most of it"
+                % (mem["output_buffers"], mem["output_bytes"] / max(1, mem["output_buffers"]) / 1e6,
+                   mem["max_bitstream"])])) + "."])))
 
     p = print
     p("# Benchmarks (issue 6)")

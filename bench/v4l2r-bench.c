@@ -11,7 +11,8 @@
  *                                     after the first SKIP, peak RSS
  *   v4l2r-bench image CLIP ITER       on the last decoded surface: vaGetImage and
  *                                     vaDeriveImage + vaMapBuffer + reading the bytes, against
- *                                     memcpy of the same bytes (median of ITER runs each)
+ *                                     memcpy of the same bytes (best of ITER runs of each,
+ *                                     the three alternating)
  *   v4l2r-bench startup ITER          vaInitialize + vaQueryConfigProfiles (median of ITER), on
  *                                     the X11 display named by DISPLAY
  */
@@ -50,6 +51,15 @@ static double median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double best(const double *v, int n)
+{
+	double m = v[0];
+
+	for (int i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
 }
 
 static long rss_kb(void)
@@ -207,102 +217,64 @@ static int mode_decode(const char *clip, int skip, bool sync_each)
 	return 0;
 }
 
-/* Median seconds of vaGetImage of the whole picture into one image. */
-static double time_getimage(VADisplay dpy, VASurfaceID surf, int w, int h, int iter)
+/* vaGetImage of the whole picture into `img`: seconds, -1 on failure. */
+static double one_getimage(VADisplay dpy, VASurfaceID surf, int w, int h, VAImageID img)
 {
-	VAImageFormat f = {
-	    .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12};
-	VAImage img;
-	double *t = calloc((size_t)iter, sizeof(*t)), r = -1;
+	double t0 = now_s();
 
-	if (!t || vaCreateImage(dpy, &f, w, h, &img) != VA_STATUS_SUCCESS)
-		goto out;
-	for (int i = 0; i <= iter; i++) {
-		double t0 = now_s();
-
-		if (vaGetImage(dpy, surf, 0, 0, (unsigned)w, (unsigned)h, img.image_id) !=
-		    VA_STATUS_SUCCESS) {
-			fprintf(stderr, "v4l2r-bench: vaGetImage failed\n");
-			vaDestroyImage(dpy, img.image_id);
-			goto out;
-		}
-		if (i) /* the first run warms the image buffer up */
-			t[i - 1] = now_s() - t0;
+	if (vaGetImage(dpy, surf, 0, 0, (unsigned)w, (unsigned)h, img) != VA_STATUS_SUCCESS) {
+		fprintf(stderr, "v4l2r-bench: vaGetImage failed\n");
+		return -1;
 	}
-	r = median(t, iter);
-	vaDestroyImage(dpy, img.image_id);
-out:
-	free(t);
-	return r;
+	return now_s() - t0;
 }
 
 /*
- * Median seconds of vaDeriveImage + vaMapBuffer + copying the visible picture out of the mapping
- * (a client reads what it maps) + unmap + destroy. 0 when the driver refuses to derive (tiled).
+ * vaDeriveImage + vaMapBuffer + copying the visible picture out of the mapping (a client reads
+ * what it maps) + unmap + destroy: seconds, 0 when the driver refuses to derive (tiled), -1 on
+ * failure.
  */
-static double time_derive(VADisplay dpy, VASurfaceID surf, int w, int h, uint8_t *dst, int iter)
+static double one_derive(VADisplay dpy, VASurfaceID surf, int w, int h, uint8_t *dst)
 {
-	double *t = calloc((size_t)iter, sizeof(*t)), r = -1;
+	double t0 = now_s();
+	VAImage img;
+	void *p;
 
-	if (!t)
+	VAStatus st = vaDeriveImage(dpy, surf, &img);
+	if (st == VA_STATUS_ERROR_OPERATION_FAILED)
+		return 0;
+	if (st != VA_STATUS_SUCCESS || vaMapBuffer(dpy, img.buf, &p) != VA_STATUS_SUCCESS) {
+		fprintf(stderr, "v4l2r-bench: vaDeriveImage/vaMapBuffer failed\n");
 		return -1;
-	for (int i = 0; i <= iter; i++) {
-		double t0 = now_s();
-		VAImage img;
-		void *p;
-
-		VAStatus st = vaDeriveImage(dpy, surf, &img);
-		if (st == VA_STATUS_ERROR_OPERATION_FAILED && i == 0) {
-			r = 0;
-			goto out;
-		}
-		if (st != VA_STATUS_SUCCESS || vaMapBuffer(dpy, img.buf, &p) != VA_STATUS_SUCCESS) {
-			fprintf(stderr, "v4l2r-bench: vaDeriveImage/vaMapBuffer failed\n");
-			goto out;
-		}
-		for (int y = 0; y < h; y++)
-			memcpy(dst + (size_t)y * w,
-			       (uint8_t *)p + img.offsets[0] + (size_t)y * img.pitches[0],
-			       (size_t)w);
-		for (int y = 0; y < (h + 1) / 2; y++)
-			memcpy(dst + (size_t)w * h + (size_t)y * w,
-			       (uint8_t *)p + img.offsets[1] + (size_t)y * img.pitches[1],
-			       (size_t)w);
-		vaUnmapBuffer(dpy, img.buf);
-		vaDestroyImage(dpy, img.image_id);
-		if (i)
-			t[i - 1] = now_s() - t0;
 	}
-	r = median(t, iter);
-out:
-	free(t);
-	return r;
+	for (int y = 0; y < h; y++)
+		memcpy(dst + (size_t)y * w,
+		       (uint8_t *)p + img.offsets[0] + (size_t)y * img.pitches[0], (size_t)w);
+	for (int y = 0; y < (h + 1) / 2; y++)
+		memcpy(dst + (size_t)w * h + (size_t)y * w,
+		       (uint8_t *)p + img.offsets[1] + (size_t)y * img.pitches[1], (size_t)w);
+	vaUnmapBuffer(dpy, img.buf);
+	vaDestroyImage(dpy, img.image_id);
+	return now_s() - t0;
 }
 
-static double time_memcpy(uint8_t *dst, const uint8_t *src, size_t n, int iter)
+static double one_memcpy(uint8_t *dst, const uint8_t *src, size_t n)
 {
-	double *t = calloc((size_t)iter, sizeof(*t)), r;
+	double t0 = now_s();
 
-	if (!t)
-		return -1;
-	for (int i = 0; i <= iter; i++) {
-		double t0 = now_s();
-
-		memcpy(dst, src, n);
-		__asm__ volatile("" : : "r"(dst) : "memory");
-		if (i)
-			t[i - 1] = now_s() - t0;
-	}
-	r = median(t, iter);
-	free(t);
-	return r;
+	memcpy(dst, src, n);
+	__asm__ volatile("" : : "r"(dst) : "memory");
+	return now_s() - t0;
 }
 
 static int mode_image(const char *clip, int iter)
 {
+	VAImageFormat f = {
+	    .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12};
 	struct dec d;
 	double t0, t1;
 	AVFrame *last = NULL;
+	VAImage img;
 
 	if (dec_open(&d, clip) < 0)
 		return 1;
@@ -312,20 +284,39 @@ static int mode_image(const char *clip, int iter)
 	int w = last->width, h = last->height;
 	size_t bytes = (size_t)w * h + (size_t)w * ((h + 1) / 2);
 	uint8_t *a = malloc(bytes), *b = malloc(bytes);
+	double *t = calloc(3 * (size_t)iter, sizeof(*t));
 
-	if (!a || !b)
+	if (!a || !b || !t || vaCreateImage(d.dpy, &f, w, h, &img) != VA_STATUS_SUCCESS)
 		return 1;
 	memset(a, 1, bytes);
 	memset(b, 2, bytes);
-	double mc = time_memcpy(b, a, bytes, iter);
-	double gi = time_getimage(d.dpy, surf, w, h, iter);
-	double dr = time_derive(d.dpy, surf, w, h, b, iter);
-	if (mc <= 0 || gi <= 0 || dr < 0)
-		return 1;
+	/* The three alternate, so that load from elsewhere on the machine hits them alike; the
+	 * first round warms the buffers up. */
+	bool derive = true;
+	for (int i = 0; i <= iter; i++) {
+		double mc = one_memcpy(b, a, bytes);
+		double gi = one_getimage(d.dpy, surf, w, h, img.image_id);
+		double dr = derive ? one_derive(d.dpy, surf, w, h, b) : 0;
+
+		if (gi < 0 || dr < 0)
+			return 1;
+		derive = dr > 0;
+		if (i) {
+			t[i - 1] = mc;
+			t[iter + i - 1] = gi;
+			t[2 * iter + i - 1] = dr;
+		}
+	}
+	/* Best of ITER: what the code achieves when nothing else on the machine interferes (the
+	 * medians swing with the load of other processes on a shared machine). */
+	double mc = best(t, iter), gi = best(t + iter, iter);
+	double dr = derive ? best(t + 2 * iter, iter) : 0;
 	printf(
 	    "{\"width\":%d,\"height\":%d,\"bytes\":%zu,\"memcpy_gbs\":%.3f,\"getimage_gbs\":%.3f,"
 	    "\"derive_gbs\":%.3f}\n",
 	    w, h, bytes, bytes / mc * 1e-9, bytes / gi * 1e-9, dr > 0 ? bytes / dr * 1e-9 : 0.0);
+	vaDestroyImage(d.dpy, img.image_id);
+	free(t);
 	free(a);
 	free(b);
 	av_frame_free(&last);
