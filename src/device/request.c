@@ -11,8 +11,9 @@
  * kills the context: everything in flight fails at once and nothing waits on it any more.
  *
  * The m2m model decodes a job into the FIRST queued CAPTURE buffer, so the target's CAPTURE
- * buffer is queued right before its picture's first request, and a CAPTURE buffer is never
- * queued while an in-flight request still reads it as a reference.
+ * buffer is queued right before its picture's first request, and never while a picture in
+ * flight still writes it. Pictures in flight that read it as a reference need no wait (jobs run
+ * in queue order; see wait_capture_idle).
  */
 #include "driver.h"
 
@@ -420,11 +421,14 @@ static VAStatus wait_capture_idle(struct v4l2r_ctx *ctx, int idx)
 {
 	for (unsigned i = 0; i < ctx->n_slots; i++) {
 		struct v4l2r_slot *s = &ctx->slots[i];
-		bool uses = s->queued && s->cap == idx;
 
-		for (unsigned j = 0; s->queued && j < s->n_refs; j++)
-			uses |= s->refs[j] == idx;
-		if (uses) {
+		/* Pictures in flight that only READ idx as a reference need no wait: m2m runs a
+		 * context's jobs one at a time in queue order, so the job that will write idx
+		 * starts after they ended, and queueing a CAPTURE buffer keeps its timestamp (vb2
+		 * copies timestamps for OUTPUT queues only), so their reference lookups still find
+		 * it. Waiting here kept a single request in flight with two alternating surfaces.
+		 */
+		if (s->queued && s->cap == idx) {
 			VAStatus st = v4l2r_requests_wait_slot(ctx, s, ctx->drv->wait_ms, false);
 
 			if (st == VA_STATUS_ERROR_TIMEDOUT)
