@@ -431,11 +431,13 @@ static VAStatus check_pic(const struct h264_priv *priv)
 	    p->picture_width_in_mbs_minus1 > 1023 || p->picture_height_in_mbs_minus1 > 1023 ||
 	    (!p->seq_fields.bits.frame_mbs_only_flag && !(p->picture_height_in_mbs_minus1 & 1)))
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
-	/* Stateless decoders output 8 or 10 bits, luma and chroma alike (the core decides
-	 * whether the device and the profile allow 10). */
+	if (p->bit_depth_luma_minus8 > 6 || p->bit_depth_chroma_minus8 > 6)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	/* Valid H.264, but stateless decoders output 8 or 10 bits, luma and chroma alike (the
+	 * core decides whether the device and the profile allow 10): the client can fall back. */
 	if ((p->bit_depth_luma_minus8 != 0 && p->bit_depth_luma_minus8 != 2) ||
 	    p->bit_depth_chroma_minus8 != p->bit_depth_luma_minus8)
-		return VA_STATUS_ERROR_INVALID_PARAMETER;
+		return VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT;
 	if (p->pic_init_qp_minus26 < -(26 + 6 * p->bit_depth_luma_minus8) ||
 	    p->pic_init_qp_minus26 > 25 || p->pic_init_qs_minus26 < -26 ||
 	    p->pic_init_qs_minus26 > 25 || p->chroma_qp_index_offset < -12 ||

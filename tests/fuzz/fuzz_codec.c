@@ -27,8 +27,10 @@ struct v4l2r_surface {
 static struct v4l2r_surface surfaces[FZ_SURFACES];
 static unsigned cur_target;
 static uint64_t picture_ts;
-static unsigned slots_out;   /* taken and not yet queued or put back */
-static unsigned long queued; /* requests queued */
+static unsigned slots_out;	/* taken and not yet queued or put back */
+static unsigned long queued;	/* requests queued */
+static VAStatus end_status[32]; /* vaEndPicture of the pictures of the last input */
+static unsigned n_end;
 static bool streamed;
 static volatile uint8_t sink;
 
@@ -172,6 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memset(surfaces, 0, sizeof(surfaces));
 	streamed = false;
+	n_end = 0;
 	if (codec->init(NULL, priv, profiles[c]) != VA_STATUS_SUCCESS)
 		abort();
 	if (c == FZ_H264) {
@@ -196,6 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		st = pic.no_end ? VA_STATUS_SUCCESS : codec->end(NULL, priv);
+		if (n_end < 32)
+			end_status[n_end++] = st;
 		if (!is_va_status(st))
 			abort();
 		if (slots_out)
@@ -250,14 +255,29 @@ void fuzz_replay_builtin(void)
 	fz_h264_start_code(&w, 2);
 	fz_h264_poc_bottom(&w, 3, 1);
 	seed(&w, 1);
-	/* regression: bit depths other than 8 and 10, or luma and chroma apart, are refused */
+	/* regression: bit depths other than 8 and 10, or luma and chroma apart, are refused
+	 * (INVALID_PARAMETER beyond 14 bits, UNSUPPORTED_RT_FORMAT for valid ones) */
 	fzw_u8(&w, FZ_H264);
+	fz_h264_bit_depth(&w, 2, 7, 7);
 	fz_h264_bit_depth(&w, 2, 4, 4);
 	fz_h264_bit_depth(&w, 2, 1, 1);
 	fz_h264_bit_depth(&w, 2, 0, 2);
 	fz_h264_bit_depth(&w, 3, 2, 2);
 	fz_h264_bit_depth(&w, 4, 0, 0);
 	seed(&w, 2);
+	static const VAStatus want[] = {VA_STATUS_ERROR_INVALID_PARAMETER,
+					VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT,
+					VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT,
+					VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT,
+					VA_STATUS_SUCCESS,
+					VA_STATUS_SUCCESS};
+	for (unsigned i = 0; !fuzz_writing_seeds() && i < 6; i++) {
+		if (i >= n_end || end_status[i] != want[i]) {
+			fprintf(stderr, "bit depths: picture %u: vaEndPicture %#x, want %#x\n", i,
+				i < n_end ? (unsigned)end_status[i] : 0u, (unsigned)want[i]);
+			known_failures++;
+		}
+	}
 	fzw_u8(&w, FZ_MPEG2);
 	fz_known_mpeg2(&w);
 	fz_known_mpeg2(&w);
