@@ -356,16 +356,26 @@ void emu_worker_atfork_child(void)
 
 int emu_inst_find_capture(struct emu_instance *inst, uint64_t timestamp)
 {
-	int found = -1;
+	int found = -1, n = 0;
 
 	pthread_mutex_lock(&emu_lock);
-	for (unsigned int i = 0; i < inst->cap.nbufs && found < 0; i++) {
+	for (unsigned int i = 0; i < inst->cap.nbufs; i++) {
 		const struct emu_buf *b = &inst->cap.bufs[i];
 
-		if (b->copied_ts && ts_ns(&b->timestamp) == timestamp)
-			found = (int)i;
+		if (b->copied_ts && ts_ns(&b->timestamp) == timestamp) {
+			if (found < 0)
+				found = (int)i;
+			n++;
+		}
 	}
+	struct emu_job where = {.inst = inst, .seq = inst->req_seq ? inst->req_seq - 1 : 0};
 	pthread_mutex_unlock(&emu_lock);
+	/* vb2 returns the first buffer with the timestamp: a client that left two pictures with
+	 * one timestamp gets whichever comes first (a wrong reference on real hardware too). */
+	if (n > 1)
+		emu_violation(&where, "reference-timestamp-ambiguous",
+			      "\"reference_ts\":%llu,\"capture_buffers\":%d",
+			      (unsigned long long)timestamp, n);
 	return found;
 }
 
