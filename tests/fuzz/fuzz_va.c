@@ -10,7 +10,9 @@
  * configs, contexts and surfaces are the ones created. Every 32 inputs (and first) the known
  * pictures (H.264 IDR + P, MPEG-2 I) must decode to their exact pixels, read back with
  * vaGetImage: the state fuzz inputs leave never breaks the next valid picture
- * ($V4L2R_FUZZ_CHECK_EVERY=1: after every input, to find the input that broke it).
+ * ($V4L2R_FUZZ_CHECK_EVERY=N: every N inputs instead). A failure prints what it found out (read
+ * again later, decoded again, on a new context) and writes the inputs since the last check as
+ * ./fuzz-va-history-* (replay them in order with V4L2R_FUZZ_CHECK_EVERY=1).
  *
  * The devices are V4L2_EMU_DEVICES (default hantro-g1: the program sets it and re-executes).
  */
@@ -238,6 +240,23 @@ static unsigned compare_pixels(enum fz_codec c, VASurfaceID s, const char *what,
 
 /* The known picture in `s` after vaSyncSurface. A wrong picture is read again 200 ms later,
  * to tell a picture read before it was complete from a wrong decode. */
+static void known_pictures(enum fz_codec c)
+{
+	struct fz_writer w = {0};
+	struct fz_reader r;
+
+	if (c == FZ_H264)
+		fz_known_h264(&w, true);
+	else
+		fz_known_mpeg2(&w);
+	r = (struct fz_reader){w.p, w.n};
+	run_pictures(c, &r, true);
+	free(w.p);
+}
+
+/* The known picture in `s` after vaSyncSurface. A wrong picture is diagnosed before failing:
+ * read again 200 ms later (a picture read before it was complete?), decoded again on the same
+ * context (state that persists?), then on a new context (state of the context or deeper?). */
 static void check_pixels(enum fz_codec c, VASurfaceID s, const char *what)
 {
 	ok(vt.vaSyncSurface(&va, s), "vaSyncSurface (known picture)");
@@ -246,27 +265,30 @@ static void check_pixels(enum fz_codec c, VASurfaceID s, const char *what)
 		return;
 	usleep(200 * 1000);
 	unsigned later = compare_pixels(c, s, what, false);
-	FAIL("%s after %lu inputs: %u samples differ from the known picture; 200 ms later %u%s",
+	known_pictures(c);
+	ok(vt.vaSyncSurface(&va, s), "vaSyncSurface (known picture again)");
+	unsigned again = compare_pixels(c, s, what, false);
+	ok(vt.vaDestroyContext(&va, contexts[c]), "vaDestroyContext");
+	ok(vt.vaCreateContext(&va, configs[c], FZ_KNOWN_W, FZ_KNOWN_H, VA_PROGRESSIVE, surfaces[c],
+			      FZ_SURFACES, &contexts[c]),
+	   "vaCreateContext");
+	known_pictures(c);
+	ok(vt.vaSyncSurface(&va, s), "vaSyncSurface (known picture, new context)");
+	unsigned fresh = compare_pixels(c, s, what, false);
+	FAIL("%s after %lu inputs: %u samples differ from the known picture; 200 ms later %u%s; "
+	     "decoded again %u, on a new context %u",
 	     what, inputs, bad, later,
-	     later ? "" : " (vaSyncSurface returned before the picture was complete)");
+	     later ? "" : " (vaSyncSurface returned before the picture was complete)", again,
+	     fresh);
 }
 
 static void check_known(void)
 {
-	struct fz_writer w = {0};
-	struct fz_reader r;
-
-	fz_known_h264(&w, true);
-	r = (struct fz_reader){w.p, w.n};
-	run_pictures(FZ_H264, &r, true);
+	known_pictures(FZ_H264);
 	check_pixels(FZ_H264, surfaces[FZ_H264][0], "H.264 IDR");
 	check_pixels(FZ_H264, surfaces[FZ_H264][1], "H.264 P");
-	w.n = 0;
-	fz_known_mpeg2(&w);
-	r = (struct fz_reader){w.p, w.n};
-	run_pictures(FZ_MPEG2, &r, true);
+	known_pictures(FZ_MPEG2);
 	check_pixels(FZ_MPEG2, surfaces[FZ_MPEG2][0], "MPEG-2 I");
-	free(w.p);
 	check_objects();
 }
 
