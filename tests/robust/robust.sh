@@ -22,6 +22,7 @@
 #                                             --init: vaInitialize under it too (va-robust -I)
 #   robust.sh long DEVICES LOOPS CLIP1080 [nodecode]
 #                                             LOOPS x the clip in one context, RSS flat
+#   robust.sh faults DEVICES CLIP...          8 decoders under injected device faults
 #   robust.sh tsan-selftest                   a deliberate data race (va-robust -T) must be
 #                                             reported by ThreadSanitizer (TSan builds)
 #
@@ -178,6 +179,49 @@ long)
 	echo "long on $devices: $(cat "$TMP/out") ($secs s, $(awk -v n="$want" -v s="$secs" \
 		'BEGIN {printf "%.1f", n / s}') fps)"
 	verdict "long $devices" $rc $want "$TMP/stderr"
+	;;
+faults)
+	# Device faults while 8 decoders run: each reaches only the context it hits, as a VA
+	# status; every other frame of every stream is still exact (error=N: the flagged frame is
+	# unreadable, nothing else), decoding goes on; under injection the device counts errors.
+	devices=$1
+	shift
+	for c in "$@"; do
+		f=$(clip_path "$c")
+		[ -f "$f" ] || die "clip missing: $f"
+		files+=("$f")
+	done
+	export LIBVA_V4L2_REQUEST_TIMEOUT_MS=300
+	fails=0
+	# fault | va-robust options (-f MIN-MAX unreadable or dropped frames / streams reached).
+	# A picture lost to QBUF/QUEUE failures or a stall leaves the client referring to it: the
+	# device then flags those references (violations), as expected; error=N loses nothing.
+	for run in "error=150|-f 1/1" "error=100,qbuf=200,queue=300|-n -f 1-400/3" \
+		"stall=150|-n -f 1-8/1"; do
+		fault=${run%%|*}
+		read -r -a fopt <<<"${run#*|}"
+		reset_emu_files
+		rc=0
+		V4L2_EMU_FAULT=$fault emu_run "$devices" "$robust" "${fopt[@]}" "${files[@]}" \
+			>"$TMP/out" 2>"$TMP/stderr" || rc=$?
+		why=""
+		[ $rc -eq 0 ] || why+=" exit=$rc"
+		[[ $fault != error=150 ]] || [ ! -s "$TMP/violations" ] ||
+			why+=" violations=$(wc -l <"$TMP/violations")"
+		[ ! -s "$TMP/stderr" ] || why+=" stderr-lines=$(wc -l <"$TMP/stderr")"
+		if [ -n "$why" ]; then
+			echo "FAIL: faults $fault on $devices:$why ($(cat "$TMP/out"))"
+			if grep -q ThreadSanitizer "$TMP/stderr"; then
+				symbolize "$TMP/stderr" | head -n 100 | sed 's/^/    tsan: /'
+			else
+				head -n 8 "$TMP/stderr" | sed 's/^/    stderr: /'
+			fi
+			fails=$((fails + 1))
+		else
+			echo "ok: faults $fault on $devices: $(cat "$TMP/out")"
+		fi
+	done
+	[ $fails -eq 0 ]
 	;;
 tsan-selftest)
 	rc=0

@@ -4,7 +4,8 @@
  * stream, each frame of each stream compared with libavcodec's software decode of the same
  * packets (MD5 of the visible yuv420p bytes, display order).
  *
- *   va-robust [-c] [-e] [-I] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t N] [-T] STREAM...
+ *   va-robust [-c] [-e] [-f MIN[-MAX][/S]] [-I] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t N] [-T]
+ * STREAM...
  *
  * -c          a new decoder (VA context) for each of the LOOPS passes, flushed at the end of
  *             each: contexts come and go while the other threads decode.
@@ -22,6 +23,10 @@
  * -s          decode under the seccomp sandbox (sandbox.c), installed once the VA display is
  *             open and the streams are in memory; negative controls first, then no denial may
  *             happen during the decode.
+ * -f MIN-MAX[/S]  device faults injected (V4L2_EMU_FAULT): MIN to MAX frames in all fail
+ *             to sync or read back, or are refused (the VA status reaches the client), in at
+ *             most S streams (the contexts the faults hit), and decoding goes on; every other
+ *             frame is still compared (with -n: counted only).
  * -I          as -s, but the filter comes before vaInitialize: libva loads the driver and the
  *             driver discovers its decoders under it (the broker also allows read-only opens
  *             in $LIBVA_DRIVERS_PATH and of the /dev directory).
@@ -73,6 +78,8 @@ struct job {
 	VADisplay dpy;
 	atomic_uint frames;
 	unsigned mismatches;
+	unsigned dropped;    /* pictures refused under fault injection (no frame out) */
+	unsigned unreadable; /* frames that failed to sync or read back (fault injection) */
 	int first_mismatch;
 	bool ok;
 	/* resident set, kB */
@@ -89,6 +96,9 @@ static bool sandboxed;
 static bool sandbox_init; /* vaInitialize under the filter too */
 static bool export_check;
 static bool churn;
+static int fault_min = -1, fault_max = -1; /* -f: unreadable frames expected */
+static int fault_streams = -1;		   /* -f .../S: in at most S streams */
+static atomic_uint unreadable, dropped;
 static int hw_threads = 1;
 
 static long rss_kb(void)
@@ -340,6 +350,12 @@ static int take_frame(struct job *j, AVFrame *frame, AVFrame *sw)
 		return -1;
 	}
 	if (av_hwframe_transfer_data(sw, frame, 0) < 0) {
+		if (fault_min >= 0) { /* an injected device fault reached the client: go on */
+			atomic_fetch_add(&unreadable, 1);
+			j->unreadable++;
+			atomic_fetch_add(&j->frames, 1);
+			return 0;
+		}
 		fprintf(stderr, "va-robust: %s: cannot read frame %u\n", j->in, k);
 		return -1;
 	}
@@ -379,7 +395,11 @@ static int decode(struct job *j)
 
 		for (unsigned i = 0; i < j->n_pkts + last; i++) {
 			err = avcodec_send_packet(avctx, i < j->n_pkts ? j->pkts[i] : NULL);
-			if (err < 0) {
+			if (err < 0 && fault_min >= 0 && err != AVERROR_EOF) {
+				/* a picture the device refused (vaEndPicture failed): dropped */
+				atomic_fetch_add(&dropped, 1);
+				j->dropped++;
+			} else if (err < 0) {
 				fprintf(stderr, "va-robust: %s: decode error %d at packet %u\n",
 					j->in, err, i);
 				goto out;
@@ -409,9 +429,9 @@ static int decode(struct job *j)
 				goto out;
 		}
 	}
-	if (atomic_load(&j->frames) != (unsigned)loops * j->n_ref) {
-		fprintf(stderr, "va-robust: %s: %u frames, want %u\n", j->in,
-			atomic_load(&j->frames), (unsigned)loops * j->n_ref);
+	if (atomic_load(&j->frames) + j->dropped != (unsigned)loops * j->n_ref) {
+		fprintf(stderr, "va-robust: %s: %u frames + %u dropped, want %u\n", j->in,
+			atomic_load(&j->frames), j->dropped, (unsigned)loops * j->n_ref);
 		goto out;
 	}
 	if (j->mismatches) {
@@ -651,7 +671,7 @@ int main(int argc, char **argv)
 	int opt, n, failed = 0;
 	unsigned frames = 0;
 
-	while ((opt = getopt(argc, argv, "ceIl:nr:sSt:T")) != -1) {
+	while ((opt = getopt(argc, argv, "cef:Il:nr:sSt:T")) != -1) {
 		switch (opt) {
 		case 'c':
 			churn = true;
@@ -659,6 +679,17 @@ int main(int argc, char **argv)
 		case 'e':
 			export_check = true;
 			break;
+		case 'f': {
+			const char *dash = strchr(optarg, '-');
+
+			const char *slash = strchr(optarg, '/');
+
+			fault_min = atoi(optarg);
+			fault_max = dash ? atoi(dash + 1) : fault_min;
+			if (slash)
+				fault_streams = atoi(slash + 1);
+			break;
+		}
 		case 't':
 			hw_threads = atoi(optarg);
 			break;
@@ -690,11 +721,13 @@ int main(int argc, char **argv)
 	if (n < 1 || loops < 1 || (single && n != 1)) {
 	usage:
 		fprintf(stderr,
-			"usage: va-robust [-c] [-e] [-I] [-l LOOPS] [-n] [-r KB] [-s] [-S] [-t "
+			"usage: va-robust [-c] [-e] [-f MIN[-MAX][/S]] [-I] [-l LOOPS] [-n] "
+			"[-r KB] [-s] [-S] [-t "
 			"N] [-T] STREAM...\n");
 		return 2;
 	}
-	av_log_set_level(AV_LOG_ERROR);
+	/* Injected faults make libavcodec and libva log: quiet then, the counts are checked. */
+	av_log_set_level(fault_min >= 0 ? AV_LOG_QUIET : AV_LOG_ERROR);
 	struct job *jobs = calloc((size_t)n, sizeof(*jobs));
 	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
 	if (!jobs || !tids)
@@ -793,6 +826,28 @@ int main(int argc, char **argv)
 		printf(", second display while busy: vaInitialize %s%s%s", vaErrorStr(second_init),
 		       second_init == VA_STATUS_SUCCESS ? ", context " : "",
 		       second_init == VA_STATUS_SUCCESS ? vaErrorStr(second_ctx) : "");
+	if (fault_min >= 0) {
+		unsigned u = atomic_load(&unreadable);
+
+		printf(", %u unreadable + %u dropped (device faults) in streams", u,
+		       atomic_load(&dropped));
+		int hit = 0;
+		for (int i = 0; i < n; i++) {
+			printf("%s%u", i ? "," : " ", jobs[i].unreadable + jobs[i].dropped);
+			hit += jobs[i].unreadable + jobs[i].dropped > 0;
+		}
+		u += atomic_load(&dropped);
+		if (u < (unsigned)fault_min || u > (unsigned)fault_max) {
+			fprintf(stderr, "va-robust: %u unreadable or dropped frames, want %d..%d\n",
+				u, fault_min, fault_max);
+			failed++;
+		}
+		if (fault_streams >= 0 && hit > fault_streams) {
+			fprintf(stderr, "va-robust: faults reached %d streams, want at most %d\n",
+				hit, fault_streams);
+			failed++;
+		}
+	}
 	if (rss_limit >= 0) {
 		long grow = jobs[0].rss_end - jobs[0].rss_warm;
 
