@@ -24,8 +24,10 @@ void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx)
 	if (ctx->id)
 		v4l2r_table_remove(&drv->contexts, ctx->id);
 	ctx->id = 0;
+	/* Unreachable now: other threads go on while its last pictures finish (a hung device
+	 * costs them nothing). vaTerminate calls this without the lock. */
 	if (ctx->video_fd >= 0)
-		(void)v4l2r_requests_wait_all(ctx);
+		(void)v4l2r_requests_wait_all(ctx, !drv->terminating);
 	while (ctx->waiters)
 		pthread_cond_wait(&drv->idle, &drv->lock);
 	if (ctx->codec_ready && ctx->cfg.codec->fini)
@@ -217,13 +219,13 @@ VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_param
 	/* A stream change: everything in flight finishes, then both queues are rebuilt as far as
 	 * needed (hantro and cedrus refuse S_FMT OUTPUT while buffers exist). */
 	if (ctx->cap_on || ctx->cap) {
-		st = v4l2r_requests_wait_all(ctx);
+		st = v4l2r_requests_wait_all(ctx, false);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
 		v4l2r_video_capture_teardown(ctx);
 	}
 	if (p->width != ctx->out_w || p->height != ctx->out_h) {
-		st = v4l2r_requests_wait_all(ctx);
+		st = v4l2r_requests_wait_all(ctx, false);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
 		v4l2r_video_output_teardown(ctx);

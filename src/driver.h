@@ -279,7 +279,9 @@ void v4l2r_video_close(struct v4l2r_ctx *ctx);
 VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, int timeout_ms,
 				  bool unlock);
 void v4l2r_requests_drain(struct v4l2r_ctx *ctx);
-VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx);
+/* unlock: poll without the driver lock (the context must be unreachable or kept alive by its
+ * waiters count). */
+VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx, bool unlock);
 /* unlock: drop the driver lock while polling (entry points that only wait). Waits the whole
  * bound (drv->wait_ms); a picture still in flight then is a hung decoder: the context's queues
  * are reset (v4l2r_requests_reset) and VA_STATUS_ERROR_TIMEDOUT returned. */

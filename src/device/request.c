@@ -246,15 +246,15 @@ VAStatus v4l2r_requests_wait_slot(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot
 	return VA_STATUS_SUCCESS;
 }
 
-VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx)
+VAStatus v4l2r_requests_wait_all(struct v4l2r_ctx *ctx, bool unlock)
 {
 	VAStatus ret = VA_STATUS_SUCCESS;
 
 	v4l2r_requests_drain(ctx);
 	for (unsigned i = 0; i < ctx->n_slots; i++) {
 		if (ctx->slots[i].queued) {
-			VAStatus st =
-			    v4l2r_requests_wait_slot(ctx, &ctx->slots[i], ctx->drv->wait_ms, false);
+			VAStatus st = v4l2r_requests_wait_slot(ctx, &ctx->slots[i],
+							       ctx->drv->wait_ms, unlock);
 
 			if (st == VA_STATUS_ERROR_TIMEDOUT) {
 				v4l2r_requests_reset(ctx);
@@ -401,7 +401,7 @@ static void capture_recover(struct v4l2r_ctx *ctx)
 {
 	int type = CAP_TYPE;
 
-	(void)v4l2r_requests_wait_all(ctx);
+	(void)v4l2r_requests_wait_all(ctx, false);
 	if (ctx->dead)
 		return;
 	(void)v4l2r_xioctl(ctx->video_fd, VIDIOC_STREAMOFF, &type);

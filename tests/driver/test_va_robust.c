@@ -16,6 +16,7 @@
  *     fault-stall V4L2_EMU_FAULT=stall=2 + LIBVA_V4L2_REQUEST_TIMEOUT_MS: it never completes;
  *                 vaEndPicture waits for an OUTPUT slot without blocking another context
  *     fault-stall-sync  stall=1: vaSyncSurface returns TIMEDOUT after the bound
+ *     fault-stall-destroy  stall=2: vaDestroyContext waits the bound without blocking others
  *     fault-gone  V4L2_EMU_FAULT=gone=2: the device disappears when it completes
  *     busy        a single-instance device: the second context gets HW_BUSY, the first decodes
  *     reschange   two clip sizes: a context destroyed with requests in flight, a new context
@@ -1209,6 +1210,31 @@ static void test_fault(const struct clip *cl, const char *kind)
 		ST(v->vaSyncSurface(c, s[10]), VA_STATUS_SUCCESS);
 		frame_equals(cl, s[9], 0, "first picture after the reset");
 		frame_equals(cl, s[10], 0, "second picture after the reset");
+	} else if (!strcmp(kind, "stall-destroy")) {
+		/* vaDestroyContext waits for the hung picture without blocking others. */
+		const char *t = getenv("LIBVA_V4L2_REQUEST_TIMEOUT_MS");
+		int bound = t ? atoi(t) : 5000;
+		struct other_ctx o = {.cl = cl, .cfg = cfg};
+		pthread_t th;
+
+		ST(queue_pic(cl, ctx, true, s[1], s[0]), VA_STATUS_SUCCESS);
+		/* The device took it (the fault counts requests as they start) before the other
+		 * context queues anything. */
+		ST(v->vaSyncSurface2(c, s[1], 50 * 1000000ull), VA_STATUS_ERROR_TIMEDOUT);
+		pthread_create(&th, NULL, other_thread, &o);
+		int64_t t0 = now_ms();
+		ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
+		int64_t waited = now_ms() - t0;
+		pthread_join(th, NULL);
+		CHECK(waited >= bound - 50 && waited < bound + 2000,
+		      "vaDestroyContext of a hung context took %lld ms (bound %d ms)",
+		      (long long)waited, bound);
+		CHECK(o.ok && o.ms < bound, "another context took %lld ms during the destruction",
+		      (long long)o.ms);
+		ST(v->vaSyncSurface(c, s[1]), VA_STATUS_ERROR_DECODING_ERROR);
+		frame_equals(cl, s[0], 0, "picture decoded before the hung one");
+		ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, s, 12, &ctx),
+		   VA_STATUS_SUCCESS);
 	} else if (!strcmp(kind, "gone")) {
 		int64_t t0 = now_ms();
 
