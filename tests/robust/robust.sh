@@ -48,8 +48,8 @@ packets() {
 		-of default=nw=1:nk=1 "$1" | head -n 1
 }
 
-# ThreadSanitizer reports come unsymbolised (TSAN_OPTIONS symbolize=0, see meson.build): each
-# "(module+0xOFFSET)" frame gets its function and line from addr2line.
+# Frames a ThreadSanitizer report could not symbolise ("<null> <null> (module+0xOFFSET)", e.g.
+# with TSAN_OPTIONS symbolize=0) get their function and line from addr2line.
 module_path() {
 	case $1 in
 	va-robust) echo "$V4L2R_BUILD/tests/robust/va-robust" ;;
@@ -61,7 +61,7 @@ module_path() {
 symbolize() { # report file
 	local line mod off path
 	while IFS= read -r line; do
-		if [[ $line =~ \(([^+\(\)]+)\+(0x[0-9a-f]+)\)$ ]]; then
+		if [[ $line == *"<null> <null>"* && $line =~ \(([^+\(\)]+)\+(0x[0-9a-f]+)\)$ ]]; then
 			mod=${BASH_REMATCH[1]} off=${BASH_REMATCH[2]}
 			path=$(module_path "$mod")
 			[ -z "$path" ] ||
