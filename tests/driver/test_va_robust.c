@@ -624,6 +624,11 @@ static void hostile_buffers(const struct clip *cl, VAContextID ctx, VASurfaceID 
 	spoiled(ctx, s[0], &b, VA_STATUS_SUCCESS, VA_STATUS_ERROR_INVALID_PARAMETER,
 		"65536x65536 macroblocks");
 	picbufs_fill(cl, false, s[0], VA_INVALID_SURFACE, &b);
+	b.pic.bit_depth_luma_minus8 = 6; /* valid H.264, no device outputs 14 bits */
+	b.pic.bit_depth_chroma_minus8 = 6;
+	spoiled(ctx, s[0], &b, VA_STATUS_SUCCESS, VA_STATUS_ERROR_UNSUPPORTED_RT_FORMAT,
+		"14-bit samples");
+	picbufs_fill(cl, false, s[0], VA_INVALID_SURFACE, &b);
 	b.pic.bit_depth_luma_minus8 = 7; /* beyond H.264's 14 bits */
 	b.pic.bit_depth_chroma_minus8 = 7;
 	spoiled(ctx, s[0], &b, VA_STATUS_SUCCESS, VA_STATUS_ERROR_INVALID_PARAMETER,
