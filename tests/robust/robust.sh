@@ -107,7 +107,7 @@ threads | sandbox | single)
 	# threads: each stream three times through its decoder (no flush in between)
 	loops=1
 	opt=()
-	[ "$mode" = threads ] && loops=3
+	[ "$mode" = threads ] && loops=${V4L2R_ROBUST_PASSES:-3}
 	[ "$mode" = sandbox ] && opt=(-s)
 	[ "$mode" = single ] && opt=(-S)
 	opt+=(-l $loops)
