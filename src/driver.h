@@ -98,8 +98,9 @@ struct v4l2r_slot {
 	bool queued; /* in flight */
 	bool stale;  /* its request could not be reinitialised yet */
 	uint64_t seq;
-	int cap;      /* CAPTURE buffer the request decodes into */
-	int refs[16]; /* CAPTURE buffers it reads */
+	int64_t queued_ms; /* CLOCK_MONOTONIC when it was queued */
+	int cap;	   /* CAPTURE buffer the request decodes into */
+	int refs[16];	   /* CAPTURE buffers it reads */
 	unsigned n_refs;
 };
 
@@ -293,6 +294,9 @@ VAStatus v4l2r_surface_wait_ms(struct v4l2r_surface *s, bool unlock, int ms);
 VAStatus v4l2r_requests_reserve(struct v4l2r_ctx *ctx);
 /* Hung decoder: STREAMOFF/STREAMON both queues; every picture in flight fails. */
 void v4l2r_requests_reset(struct v4l2r_ctx *ctx);
+/* For clients that only poll (vaQuerySurfaceStatus): a request in flight longer than the bound
+ * is a hung decoder; resets the queues then. */
+void v4l2r_requests_check_hung(struct v4l2r_ctx *ctx);
 /* The device is gone: every picture in flight fails, nothing is queued or waited for again. */
 void v4l2r_ctx_kill(struct v4l2r_ctx *ctx);
 

@@ -231,6 +231,8 @@ VAStatus v4l2r_QuerySurfaceStatus(VADriverContextP va, VASurfaceID id, VASurface
 
 		if (s->ctx && s->cap >= 0 && (unsigned)s->cap < s->ctx->n_cap) {
 			v4l2r_requests_drain(s->ctx);
+			if (s->ctx->cap[s->cap].queued)
+				v4l2r_requests_check_hung(s->ctx); /* a poller never hangs */
 			busy = s->ctx->cap[s->cap].queued;
 		}
 		if (s->ctx && s->ctx->in_picture && s->ctx->target == s)

@@ -283,8 +283,15 @@ static VAStatus surface_wait(struct v4l2r_surface *s, bool unlock, int ms, bool 
 		if (!ctx->cap[s->cap].queued)
 			return VA_STATUS_SUCCESS;
 		if (left <= 0) {
-			if (hung)
+			if (hung) {
 				v4l2r_requests_reset(ctx);
+			} else {
+				/* A short wait (polling): hung once in flight longer than the
+				 * bound. */
+				v4l2r_requests_check_hung(ctx);
+				if (!ctx->cap[s->cap].queued)
+					return VA_STATUS_SUCCESS;
+			}
 			return VA_STATUS_ERROR_TIMEDOUT;
 		}
 
@@ -320,6 +327,18 @@ VAStatus v4l2r_surface_wait_ms(struct v4l2r_surface *s, bool unlock, int ms)
 VAStatus v4l2r_surface_wait(struct v4l2r_surface *s, bool unlock)
 {
 	return v4l2r_surface_wait_ms(s, unlock, -1);
+}
+
+void v4l2r_requests_check_hung(struct v4l2r_ctx *ctx)
+{
+	int64_t now = now_ms();
+
+	for (unsigned i = 0; i < ctx->n_slots; i++) {
+		if (ctx->slots[i].queued && now - ctx->slots[i].queued_ms > ctx->drv->wait_ms) {
+			v4l2r_requests_reset(ctx);
+			return;
+		}
+	}
 }
 
 VAStatus v4l2r_requests_reserve(struct v4l2r_ctx *ctx)
@@ -542,6 +561,7 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 		goto fail_queued;
 	}
 	slot->queued = true;
+	slot->queued_ms = now_ms();
 	slot->seq = ++ctx->seq;
 	slot->cap = target->cap;
 	slot->n_refs = 0;

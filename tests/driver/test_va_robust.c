@@ -17,6 +17,7 @@
  *                 vaEndPicture waits for an OUTPUT slot without blocking another context
  *     fault-stall-sync  stall=1: vaSyncSurface returns TIMEDOUT after the bound
  *     fault-stall-destroy  stall=2: vaDestroyContext waits the bound without blocking others
+ *     fault-stall-poll  stall=1: a client that only polls sees the picture fail after the bound
  *     fault-gone  V4L2_EMU_FAULT=gone=2: the device disappears when it completes
  *     busy        a single-instance device: the second context gets HW_BUSY, the first decodes
  *     reschange   two clip sizes: a context destroyed with requests in flight, a new context
@@ -1303,6 +1304,45 @@ static void test_stall_sync(const struct clip *cl)
 	ST(v->vaDestroyConfig(c, cfg), VA_STATUS_SUCCESS);
 }
 
+/* A client that only polls (vaQuerySurfaceStatus, vaSyncSurface2 with timeout 0) sees a stalled
+ * picture as Rendering until the bound, then Ready with its error: it never spins forever. */
+static void test_stall_poll(const struct clip *cl)
+{
+	VAConfigID cfg;
+	VAContextID ctx;
+	VASurfaceID s[4];
+	VASurfaceStatus status = VASurfaceRendering;
+	const char *t = getenv("LIBVA_V4L2_REQUEST_TIMEOUT_MS");
+	int bound = t ? atoi(t) : 5000, polls = 0;
+
+	ST(v->vaCreateConfig(c, VAProfileH264ConstrainedBaseline, VAEntrypointVLD, NULL, 0, &cfg),
+	   VA_STATUS_SUCCESS);
+	ST(v->vaCreateSurfaces(c, cl->w, cl->h, VA_RT_FORMAT_YUV420, 4, s), VA_STATUS_SUCCESS);
+	ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, s, 4, &ctx), VA_STATUS_SUCCESS);
+	ST(queue_pic(cl, ctx, false, s[0], VA_INVALID_SURFACE), VA_STATUS_SUCCESS); /* stalls */
+	int64_t t0 = now_ms();
+	while (status == VASurfaceRendering && now_ms() - t0 < 3 * bound) {
+		struct timespec ts = {0, 10 * 1000000};
+
+		ST(v->vaQuerySurfaceStatus(c, s[0], &status), VA_STATUS_SUCCESS);
+		if (status == VASurfaceRendering)
+			ST(v->vaSyncSurface2(c, s[0], 0), VA_STATUS_ERROR_TIMEDOUT);
+		polls++;
+		nanosleep(&ts, NULL);
+	}
+	int64_t took = now_ms() - t0;
+	CHECK(status == VASurfaceReady && took >= bound - 50 && took < bound + 1000,
+	      "status %d after %lld ms of polling (bound %d ms, %d polls)", status, (long long)took,
+	      bound, polls);
+	ST(v->vaSyncSurface2(c, s[0], 0), VA_STATUS_ERROR_DECODING_ERROR);
+	ST(v->vaSyncSurface(c, s[0]), VA_STATUS_ERROR_DECODING_ERROR);
+	check_mb_errors(s[0], true, "stalled picture seen by polling");
+	decode_pair(cl, ctx, s[1], s[2], "after a stall seen by polling");
+	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
+	ST(v->vaDestroySurfaces(c, s, 4), VA_STATUS_SUCCESS);
+	ST(v->vaDestroyConfig(c, cfg), VA_STATUS_SUCCESS);
+}
+
 static void test_busy(const struct clip *cl)
 {
 	VAConfigID cfg;
@@ -1473,6 +1513,9 @@ int main(int argc, char **argv)
 		test_hostile(&a);
 	} else if (!strcmp(mode, "fault-stall-sync")) {
 		test_stall_sync(&a);
+		expect_errors = true;
+	} else if (!strcmp(mode, "fault-stall-poll")) {
+		test_stall_poll(&a);
 		expect_errors = true;
 	} else if (!strncmp(mode, "fault-", 6)) {
 		test_fault(&a, mode + 6);
