@@ -334,6 +334,9 @@ static void copy_runs(const struct plane *p, uint32_t x0, uint32_t x1, uint32_t 
 static int read_plane(const struct kernels *k, const struct plane *p, uint32_t x, uint32_t y,
 		      uint32_t w, uint32_t h, uint8_t *dst, size_t pitch)
 {
+	/* Far from any real size: keeps the tile arithmetic below from wrapping. */
+	if ((uint64_t)x + w > UINT32_MAX - 64 || (uint64_t)y + h > UINT32_MAX - 64)
+		return -1;
 	uint32_t x1 = x + w, y1 = y + h, t = p->t;
 
 	/*

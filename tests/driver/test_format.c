@@ -186,6 +186,16 @@ static void one(enum v4l2r_format_impl impl, uint32_t fourcc, uint32_t w, uint32
 	      "%s %s %ux%u: read beyond the buffer accepted", v4l2r_format_impl_name(impl),
 	      name(fourcc), w, h);
 	l.size = size;
+	/* A layout near 4 GiB: refused before any tile arithmetic can wrap. */
+	struct v4l2r_layout huge = {.fourcc = fourcc,
+				    .bpl = UINT32_MAX,
+				    .uv_offset = UINT32_MAX - 1,
+				    .width = UINT32_MAX,
+				    .height = 8,
+				    .size = SIZE_MAX};
+	CHECK(v4l2r_format_read_impl(impl, &huge, src, UINT32_MAX - 40, 0, 32, 2, tmp, 64, tmp,
+				     64) < 0,
+	      "%s %s: a rectangle at 4 GiB accepted", v4l2r_format_impl_name(impl), name(fourcc));
 	l.uv_offset = (uint32_t)size + 1;
 	CHECK(v4l2r_format_read_impl(impl, &l, src, 0, 0, w, h, tmp, w * bps + 64, tmp,
 				     w * bps + 64) < 0,
