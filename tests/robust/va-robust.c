@@ -100,6 +100,8 @@ static int fault_min = -1, fault_max = -1; /* -f: unreadable frames expected */
 static int fault_streams = -1;		   /* -f .../S: in at most S streams */
 static atomic_uint unreadable, dropped;
 static int hw_threads = 1;
+static bool hold_first; /* -S: the decode waits after its first frame */
+static atomic_int first_frame, checks_done;
 
 static long rss_kb(void)
 {
@@ -377,6 +379,12 @@ static int take_frame(struct job *j, AVFrame *frame, AVFrame *sw)
 	}
 	av_frame_unref(sw);
 	atomic_fetch_add(&j->frames, 1);
+	if (hold_first && k == 0) {
+		/* -S: the context stays open, mid-stream, until the checks on it are done */
+		atomic_store(&first_frame, 1);
+		while (!atomic_load(&checks_done))
+			usleep(1000);
+	}
 	if ((k + 1) % 100 == 0)
 		rss_sample(j, NULL);
 	return 0;
@@ -566,7 +574,7 @@ static int single_checks(VADisplay dpy, struct job *j)
 	/* A second opener while a decode runs. */
 	if (pthread_create(&t, NULL, run, j))
 		return -1;
-	while (atomic_load(&j->frames) == 0 && !j->ok) {
+	while (!atomic_load(&first_frame)) {
 		usleep(1000);
 		/* the decoder may fail before its first frame: then it has ended */
 		if (pthread_tryjoin_np(t, NULL) == 0) {
@@ -620,6 +628,7 @@ static int single_checks(VADisplay dpy, struct job *j)
 			bad = -1;
 		}
 	}
+	atomic_store(&checks_done, 1); /* the decode may go on */
 	pthread_join(t, NULL);
 	if (!j->ok)
 		bad = -1;
@@ -795,6 +804,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		rss_sample(&jobs[i], &jobs[i].rss_start);
 	if (single) {
+		hold_first = true;
 		failed += single_checks(dpy, &jobs[0]) < 0;
 	} else {
 		for (int i = 0; i < n; i++)
