@@ -20,6 +20,7 @@
  *     fault-stall-poll  stall=1: a client that only polls sees the picture fail after the bound
  *     fault-gone  V4L2_EMU_FAULT=gone=2: the device disappears when it completes
  *     busy        a single-instance device: the second context gets HW_BUSY, the first decodes
+ *     hostile-threads  4 threads racing on one context and its surfaces for a second
  *     reschange   two clip sizes: a context destroyed with requests in flight, a new context
  *                 of another size, and one context whose stream changes size at an IDR; every
  *                 CAPTURE/OUTPUT buffer the device allocated is freed (V4L2_EMU_STATS)
@@ -68,7 +69,8 @@ static void on_error(VADriverContextP ctx, const char *msg)
 {
 	(void)ctx;
 	(void)msg;
-	errors_reported++; /* device faults are reported here, rightly: counted, not printed */
+	/* device faults are reported here, rightly: counted, not printed */
+	__atomic_fetch_add(&errors_reported, 1, __ATOMIC_RELAXED);
 }
 
 static void on_info(VADriverContextP ctx, const char *msg)
@@ -411,10 +413,17 @@ static int count_fds(void)
 	return n - 1; /* the directory's own fd */
 }
 
-/* Highest table slot that new objects of each type get (IDs are type << 24 | gen << 20 |
- * slot + 1; free slots are reused first): if an object leaked, new ones land beyond. */
+/* Live objects of each type, counted from outside: IDs are type << 24 | gen << 20 | slot + 1
+ * and free slots are reused first, so K new objects land exactly in slots 1..K when no other
+ * object of the type is alive (and the table never held more than K); one leaked object pushes
+ * the highest slot to K + 1. The count is highest slot - K. */
+#define CENSUS_SURFACES 64
+#define CENSUS_BUFFERS	64
+#define CENSUS_IMAGES	16
+#define CENSUS_CONTEXTS 6
+
 struct census {
-	unsigned surface, buffer, image, context;
+	unsigned surface, buffer, image, context; /* objects alive besides the census's own */
 };
 
 static unsigned slot_of(uint32_t id)
@@ -422,55 +431,66 @@ static unsigned slot_of(uint32_t id)
 	return id & 0xfffff;
 }
 
+static unsigned max_slot(const uint32_t *ids, int n)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (slot_of(ids[i]) > m)
+			m = slot_of(ids[i]);
+	return m;
+}
+
 static struct census take_census(VAConfigID cfg)
 {
 	struct census k = {0, 0, 0, 0};
-	VASurfaceID s[8];
-	VABufferID b[32];
-	VAImage img[4];
-	VAContextID ctx;
+	VASurfaceID s[CENSUS_SURFACES];
+	VABufferID b[CENSUS_BUFFERS];
+	VAImage img[CENSUS_IMAGES];
+	VAImageID img_ids[CENSUS_IMAGES];
+	VAContextID ctx[CENSUS_CONTEXTS];
 	VAImageFormat nv12 = {
 	    .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12};
 	uint8_t one = 1;
 
-	ST(v->vaCreateSurfaces(c, 64, 48, VA_RT_FORMAT_YUV420, 8, s), VA_STATUS_SUCCESS);
-	ST(v->vaCreateContext(c, cfg, 64, 48, VA_PROGRESSIVE, s, 8, &ctx), VA_STATUS_SUCCESS);
-	for (int i = 0; i < 32; i++) {
-		ST(v->vaCreateBuffer(c, ctx, VASliceDataBufferType, 1, 1, &one, &b[i]),
+	ST(v->vaCreateSurfaces(c, 64, 48, VA_RT_FORMAT_YUV420, CENSUS_SURFACES, s),
+	   VA_STATUS_SUCCESS);
+	for (int i = 0; i < CENSUS_CONTEXTS; i++)
+		ST(v->vaCreateContext(c, cfg, 64, 48, VA_PROGRESSIVE, NULL, 0, &ctx[i]),
 		   VA_STATUS_SUCCESS);
-		if (slot_of(b[i]) > k.buffer)
-			k.buffer = slot_of(b[i]);
-	}
-	for (int i = 0; i < 4; i++) {
+	/* Images own a buffer each: buffers after them. */
+	for (int i = 0; i < CENSUS_IMAGES; i++) {
 		ST(v->vaCreateImage(c, &nv12, 16, 16, &img[i]), VA_STATUS_SUCCESS);
-		if (slot_of(img[i].image_id) > k.image)
-			k.image = slot_of(img[i].image_id);
-		if (slot_of(img[i].buf) > k.buffer)
-			k.buffer = slot_of(img[i].buf);
+		img_ids[i] = img[i].image_id;
 	}
-	for (int i = 0; i < 8; i++)
-		if (slot_of(s[i]) > k.surface)
-			k.surface = slot_of(s[i]);
-	k.context = slot_of(ctx);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < CENSUS_BUFFERS - CENSUS_IMAGES; i++)
+		ST(v->vaCreateBuffer(c, ctx[0], VASliceDataBufferType, 1, 1, &one, &b[i]),
+		   VA_STATUS_SUCCESS);
+	for (int i = 0; i < CENSUS_IMAGES; i++)
+		b[CENSUS_BUFFERS - CENSUS_IMAGES + i] = img[i].buf;
+	k.surface = max_slot(s, CENSUS_SURFACES) - CENSUS_SURFACES;
+	k.buffer = max_slot(b, CENSUS_BUFFERS) - CENSUS_BUFFERS;
+	k.image = max_slot(img_ids, CENSUS_IMAGES) - CENSUS_IMAGES;
+	k.context = max_slot(ctx, CENSUS_CONTEXTS) - CENSUS_CONTEXTS;
+	for (int i = 0; i < CENSUS_IMAGES; i++)
 		ST(v->vaDestroyImage(c, img[i].image_id), VA_STATUS_SUCCESS);
-	for (int i = 0; i < 32; i++)
+	for (int i = 0; i < CENSUS_BUFFERS - CENSUS_IMAGES; i++)
 		ST(v->vaDestroyBuffer(c, b[i]), VA_STATUS_SUCCESS);
-	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
-	ST(v->vaDestroySurfaces(c, s, 8), VA_STATUS_SUCCESS);
+	for (int i = 0; i < CENSUS_CONTEXTS; i++)
+		ST(v->vaDestroyContext(c, ctx[i]), VA_STATUS_SUCCESS);
+	ST(v->vaDestroySurfaces(c, s, CENSUS_SURFACES), VA_STATUS_SUCCESS);
 	return k;
 }
 
-static void check_census(struct census before, struct census after, int fds_before)
+/* No object of any type alive (the caller destroyed everything but its config) and no fd more
+ * than before. */
+static void check_census(struct census k, int fds_before)
 {
 	int fds = count_fds();
 
-	CHECK(after.surface == before.surface && after.buffer == before.buffer &&
-		  after.image == before.image && after.context == before.context,
-	      "objects leaked: highest slots surface %u->%u buffer %u->%u image %u->%u context "
-	      "%u->%u",
-	      before.surface, after.surface, before.buffer, after.buffer, before.image, after.image,
-	      before.context, after.context);
+	CHECK(k.surface == 0 && k.buffer == 0 && k.image == 0 && k.context == 0,
+	      "objects leaked: %u surfaces, %u buffers, %u images, %u contexts", k.surface,
+	      k.buffer, k.image, k.context);
 	CHECK(fds == fds_before, "file descriptors leaked: %d before, %d after", fds_before, fds);
 }
 
@@ -1058,10 +1078,10 @@ static void test_hostile(const struct clip *cl)
 
 	ST(v->vaCreateConfig(c, VAProfileH264ConstrainedBaseline, VAEntrypointVLD, NULL, 0, &cfg),
 	   VA_STATUS_SUCCESS);
-	/* Warm up (the device's first context), then count. */
-	struct census k0 = take_census(cfg);
-	k0 = take_census(cfg);
+	/* Nothing alive at the start; fds counted after a first census (the device opened). */
+	struct census k0 = take_census(cfg); /* also opens the device once */
 	int fds0 = count_fds();
+	check_census(k0, fds0);
 
 	ST(v->vaCreateSurfaces(c, cl->w, cl->h, VA_RT_FORMAT_YUV420, 4, s), VA_STATUS_SUCCESS);
 	ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, s, 4, &ctx), VA_STATUS_SUCCESS);
@@ -1081,8 +1101,147 @@ static void test_hostile(const struct clip *cl)
 	}
 	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
 	ST(v->vaDestroySurfaces(c, s, 4), VA_STATUS_SUCCESS);
-	check_census(k0, take_census(cfg), fds0);
+	check_census(take_census(cfg), fds0);
 	ST(v->vaDestroyConfig(c, cfg), VA_STATUS_SUCCESS);
+}
+
+/* --- hostile threads: calls racing on shared objects ------------------------------------- */
+
+struct racer {
+	const struct clip *cl;
+	VAConfigID cfg;
+	VAContextID shared;    /* one context all threads use (a client bug, not a crash) */
+	VASurfaceID *surfaces; /* shared surfaces */
+	int n_surfaces;
+	unsigned seed;
+	int64_t until;
+	int ops, bad_status;
+};
+
+static bool va_status_known(VAStatus st)
+{
+	return (st >= 0 && st <= (VAStatus)VA_STATUS_ERROR_HW_BUSY) ||
+	       st == (VAStatus)VA_STATUS_ERROR_TIMEDOUT || st == (VAStatus)VA_STATUS_ERROR_UNKNOWN;
+}
+
+static void *racer_thread(void *arg)
+{
+	struct racer *r = arg;
+	VAContextID own = VA_INVALID_ID;
+	VASurfaceID mine[2] = {VA_INVALID_SURFACE, VA_INVALID_SURFACE};
+	VAImageFormat nv12 = {
+	    .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST, .bits_per_pixel = 12};
+	VAImage img;
+	VASurfaceStatus status;
+	bool have_img = v->vaCreateImage(c, &nv12, r->cl->w, r->cl->h, &img) == VA_STATUS_SUCCESS;
+
+	while (now_ms() < r->until) {
+		unsigned op = rand_r(&r->seed) % 9;
+		VASurfaceID a = r->surfaces[rand_r(&r->seed) % (unsigned)r->n_surfaces];
+		VASurfaceID b = r->surfaces[rand_r(&r->seed) % (unsigned)r->n_surfaces];
+		VAStatus st = VA_STATUS_SUCCESS;
+
+		switch (op) {
+		case 0: /* a picture on the shared context */
+			st = queue_pic(r->cl, r->shared, false, a, VA_INVALID_SURFACE);
+			break;
+		case 1:
+			st = queue_pic(r->cl, r->shared, true, a, b);
+			break;
+		case 2:
+			st = v->vaSyncSurface(c, a);
+			break;
+		case 3:
+			st = v->vaQuerySurfaceStatus(c, a, &status);
+			break;
+		case 4:
+			if (have_img)
+				st = v->vaGetImage(c, a, 0, 0, (unsigned)r->cl->w,
+						   (unsigned)r->cl->h, img.image_id);
+			break;
+		case 5: /* own surfaces come and go, sometimes with their pictures in flight */
+			if (mine[0] != VA_INVALID_SURFACE)
+				st = v->vaDestroySurfaces(c, mine, 2);
+			mine[0] = mine[1] = VA_INVALID_SURFACE;
+			if (st == VA_STATUS_SUCCESS)
+				st = v->vaCreateSurfaces(c, r->cl->w, r->cl->h, VA_RT_FORMAT_YUV420,
+							 2, mine);
+			break;
+		case 6: /* own context comes and goes, sometimes with pictures in flight */
+			if (own != VA_INVALID_ID) {
+				st = v->vaDestroyContext(c, own);
+				own = VA_INVALID_ID;
+			} else {
+				st = v->vaCreateContext(c, r->cfg, r->cl->w, r->cl->h,
+							VA_PROGRESSIVE, NULL, 0, &own);
+			}
+			break;
+		case 7:
+			if (own != VA_INVALID_ID && mine[0] != VA_INVALID_SURFACE) {
+				st = queue_pic(r->cl, own, false, mine[0], VA_INVALID_SURFACE);
+				if (st == VA_STATUS_SUCCESS)
+					st = queue_pic(r->cl, own, true, mine[1], mine[0]);
+			}
+			break;
+		case 8: /* Begin on the shared context and leave it open for the others */
+			st = v->vaBeginPicture(c, r->shared, a);
+			break;
+		}
+		r->ops++;
+		if (!va_status_known(st))
+			r->bad_status++;
+	}
+	if (own != VA_INVALID_ID)
+		v->vaDestroyContext(c, own);
+	if (mine[0] != VA_INVALID_SURFACE)
+		v->vaDestroySurfaces(c, mine, 2);
+	if (have_img)
+		v->vaDestroyImage(c, img.image_id);
+	return NULL;
+}
+
+/* Four threads race on one context and its surfaces (and on their own contexts and surfaces,
+ * destroyed with pictures in flight) for a second: any VA status is fine, nothing crashes or
+ * deadlocks, nothing leaks, and the context decodes right afterwards. */
+static void test_hostile_threads(const struct clip *cl)
+{
+	VAConfigID cfg;
+	VAContextID ctx;
+	VASurfaceID s[6];
+	struct racer r[4];
+	pthread_t th[4];
+	int ops = 0, bad = 0;
+
+	ST(v->vaCreateConfig(c, VAProfileH264ConstrainedBaseline, VAEntrypointVLD, NULL, 0, &cfg),
+	   VA_STATUS_SUCCESS);
+	struct census k0 = take_census(cfg); /* also opens the device once */
+	int fds0 = count_fds();
+	check_census(k0, fds0);
+	ST(v->vaCreateSurfaces(c, cl->w, cl->h, VA_RT_FORMAT_YUV420, 6, s), VA_STATUS_SUCCESS);
+	ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, s, 6, &ctx), VA_STATUS_SUCCESS);
+	for (int i = 0; i < 4; i++) {
+		r[i] = (struct racer){.cl = cl,
+				      .cfg = cfg,
+				      .shared = ctx,
+				      .surfaces = s,
+				      .n_surfaces = 6,
+				      .seed = 1234u + (unsigned)i,
+				      .until = now_ms() + 1000};
+		pthread_create(&th[i], NULL, racer_thread, &r[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ops += r[i].ops;
+		bad += r[i].bad_status;
+	}
+	CHECK(bad == 0, "%d of %d racing calls returned no VA status", bad, ops);
+	CHECK(ops > 100, "only %d racing calls in a second (deadlock?)", ops);
+	decode_pair(cl, ctx, s[0], s[1], "after racing threads");
+	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
+	ST(v->vaDestroySurfaces(c, s, 6), VA_STATUS_SUCCESS);
+	check_census(take_census(cfg), fds0);
+	ST(v->vaDestroyConfig(c, cfg), VA_STATUS_SUCCESS);
+	printf("hostile-threads: %d racing calls\n", ops);
 }
 
 /* --- device faults ------------------------------------------------------------------------ */
@@ -1508,15 +1667,18 @@ int main(int argc, char **argv)
 		clip_load(&b, argv[5], argv[6]);
 	drv_open(argv[1]);
 	const char *mode = argv[2];
-	bool expect_errors = false;
+	int expect_errors = 0; /* 1: some expected, -1: either */
 	if (!strcmp(mode, "hostile")) {
 		test_hostile(&a);
+	} else if (!strcmp(mode, "hostile-threads")) {
+		test_hostile_threads(&a);
+		expect_errors = -1; /* racing calls may fail queueing, reported or not */
 	} else if (!strcmp(mode, "fault-stall-sync")) {
 		test_stall_sync(&a);
-		expect_errors = true;
+		expect_errors = 1;
 	} else if (!strcmp(mode, "fault-stall-poll")) {
 		test_stall_poll(&a);
-		expect_errors = true;
+		expect_errors = 1;
 	} else if (!strncmp(mode, "fault-", 6)) {
 		test_fault(&a, mode + 6);
 		/* A frame the device flags is a status, not a log line; failures to queue and a
@@ -1534,10 +1696,10 @@ int main(int argc, char **argv)
 	dlclose(D.handle);
 	if (!strcmp(mode, "reschange"))
 		check_buffer_stats(); /* written at each device close */
-	if (!expect_errors)
+	if (expect_errors == 0)
 		CHECK(errors_reported == 0, "%d errors reported through libva's callback",
 		      errors_reported);
-	else
+	else if (expect_errors > 0)
 		CHECK(errors_reported > 0, "the device fault was not reported");
 	free(a.bits);
 	free(a.yuv);
