@@ -45,11 +45,12 @@
 static int failures;
 static int checks;
 
+/* Counted from several threads (hostile-threads, the stall tests' second context). */
 #define CHECK(cond, ...)                                                                           \
 	do {                                                                                       \
-		checks++;                                                                          \
+		__atomic_fetch_add(&checks, 1, __ATOMIC_RELAXED);                                  \
 		if (!(cond)) {                                                                     \
-			failures++;                                                                \
+			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);                        \
 			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);   \
 			fprintf(stderr, __VA_ARGS__);                                              \
 			fprintf(stderr, "\n");                                                     \
@@ -1283,7 +1284,7 @@ static void *other_thread(void *arg)
 	VASurfaceID s[2];
 	VAContextID ctx;
 	int64_t t0 = now_ms();
-	int f = failures;
+	int f = __atomic_load_n(&failures, __ATOMIC_RELAXED);
 
 	ST(v->vaCreateSurfaces(c, o->cl->w, o->cl->h, VA_RT_FORMAT_YUV420, 2, s),
 	   VA_STATUS_SUCCESS);
@@ -1293,7 +1294,7 @@ static void *other_thread(void *arg)
 	ST(v->vaDestroyContext(c, ctx), VA_STATUS_SUCCESS);
 	ST(v->vaDestroySurfaces(c, s, 2), VA_STATUS_SUCCESS);
 	o->ms = now_ms() - t0;
-	o->ok = failures == f;
+	o->ok = __atomic_load_n(&failures, __ATOMIC_RELAXED) == f;
 	return NULL;
 }
 
