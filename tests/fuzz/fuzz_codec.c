@@ -87,8 +87,10 @@ VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_param
 		abort();
 	for (unsigned i = 0; i < p->n_hdr_ctrls; i++)
 		touch(p->hdr_ctrls[i].ptr, p->hdr_ctrls[i].size);
-	streamed = true;
-	return VA_STATUS_SUCCESS;
+	/* As a device refusing the stream's headers: the core then has no stream until the next
+	 * declaration succeeds (and slot_get aborts if a codec queues without one). */
+	streamed = p->height <= 1024;
+	return streamed ? VA_STATUS_SUCCESS : VA_STATUS_ERROR_OPERATION_FAILED;
 }
 
 VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
@@ -255,6 +257,13 @@ void fuzz_replay_builtin(void)
 	fz_h264_start_code(&w, 2);
 	fz_h264_poc_bottom(&w, 3, 1);
 	seed(&w, 1);
+	/* regression: after a stream the core could not set up, the same stream as before is
+	 * declared again (was: cached as set up, every later picture failed) */
+	fzw_u8(&w, FZ_H264);
+	fz_known_h264(&w, false);
+	fz_h264_size(&w, 2, 3, 66);
+	fz_known_h264(&w, false);
+	seed(&w, 2);
 	/* regression: bit depths other than 8 and 10, or luma and chroma apart, are refused
 	 * (INVALID_PARAMETER beyond 14 bits, UNSUPPORTED_RT_FORMAT for valid ones) */
 	fzw_u8(&w, FZ_H264);

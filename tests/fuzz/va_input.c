@@ -378,7 +378,8 @@ static void put_se(struct bits *b, int32_t v)
 }
 
 static void h264_poc_idr(struct fz_writer *w, unsigned target, int32_t delta_bottom,
-			 const uint8_t *tail, size_t tail_len, unsigned depth_minus8)
+			 const uint8_t *tail, size_t tail_len, unsigned depth_minus8,
+			 unsigned mbs_w, unsigned mbs_h)
 {
 	static struct bits b;
 	static uint8_t slice[64];
@@ -389,8 +390,8 @@ static void h264_poc_idr(struct fz_writer *w, unsigned target, int32_t delta_bot
 	pp.CurrPic = (VAPictureH264){.picture_id = target};
 	for (int i = 0; i < 16; i++)
 		pp.ReferenceFrames[i] = h264_invalid();
-	pp.picture_width_in_mbs_minus1 = FZ_KNOWN_W / 16 - 1;
-	pp.picture_height_in_mbs_minus1 = FZ_KNOWN_H / 16 - 1;
+	pp.picture_width_in_mbs_minus1 = (uint16_t)(mbs_w - 1);
+	pp.picture_height_in_mbs_minus1 = (uint16_t)(mbs_h - 1);
 	pp.num_ref_frames = 1;
 	pp.seq_fields.bits.chroma_format_idc = 1;
 	pp.seq_fields.bits.frame_mbs_only_flag = 1;
@@ -433,13 +434,19 @@ static void h264_poc_idr(struct fz_writer *w, unsigned target, int32_t delta_bot
 
 void fz_h264_poc_bottom(struct fz_writer *w, unsigned target, int32_t delta_bottom)
 {
-	h264_poc_idr(w, target, delta_bottom, NULL, 0, 0);
+	h264_poc_idr(w, target, delta_bottom, NULL, 0, 0, FZ_KNOWN_W / 16, FZ_KNOWN_H / 16);
 }
 
 void fz_h264_bit_depth(struct fz_writer *w, unsigned target, unsigned luma_minus8,
 		       unsigned chroma_minus8)
 {
-	h264_poc_idr(w, target, 0, NULL, 0, luma_minus8 | chroma_minus8 << 4);
+	h264_poc_idr(w, target, 0, NULL, 0, luma_minus8 | chroma_minus8 << 4, FZ_KNOWN_W / 16,
+		     FZ_KNOWN_H / 16);
+}
+
+void fz_h264_size(struct fz_writer *w, unsigned target, unsigned mbs_w, unsigned mbs_h)
+{
+	h264_poc_idr(w, target, 0, NULL, 0, 0, mbs_w, mbs_h);
 }
 
 void fz_h264_start_code(struct fz_writer *w, unsigned target)
@@ -447,7 +454,7 @@ void fz_h264_start_code(struct fz_writer *w, unsigned target)
 	/* the slice goes on, then 00 00 01 and an SPS NAL header */
 	static const uint8_t tail[] = {0x20, 0x44, 0x00, 0x00, 0x01, 0x67, 0x42, 0x00, 0x0a};
 
-	h264_poc_idr(w, target, 0, tail, sizeof(tail), 0);
+	h264_poc_idr(w, target, 0, tail, sizeof(tail), 0, FZ_KNOWN_W / 16, FZ_KNOWN_H / 16);
 }
 
 size_t fz_known_mpeg2_slices(uint8_t *out)

@@ -98,6 +98,8 @@ void fz_h264_start_code(struct fz_writer *w, unsigned target);
  * core, whose stream parameters take 8 or 10). */
 void fz_h264_bit_depth(struct fz_writer *w, unsigned target, unsigned luma_minus8,
 		       unsigned chroma_minus8);
+/* The same picture (delta 0) declaring a size of mbs_w x mbs_h macroblocks. */
+void fz_h264_size(struct fz_writer *w, unsigned target, unsigned mbs_w, unsigned mbs_h);
 /* Expected planes of the known pictures: Y 48x48, U and V 24x24 (planar). */
 void fz_known_pixels(enum fz_codec codec, uint8_t *y, uint8_t *u, uint8_t *v);
 
