@@ -191,7 +191,6 @@ faults)
 		[ -f "$f" ] || die "clip missing: $f"
 		files+=("$f")
 	done
-	export LIBVA_V4L2_REQUEST_TIMEOUT_MS=300
 	fails=0
 	# fault | va-robust options (-f MIN-MAX unreadable or dropped frames / streams reached).
 	# A picture lost to QBUF/QUEUE failures or a stall leaves the client referring to it: the
@@ -204,7 +203,13 @@ faults)
 		read -r -a fopt <<<"${run#*|}"
 		reset_emu_files
 		rc=0
-		V4L2_EMU_FAULT=$fault emu_run "$devices" "$robust" "${fopt[@]}" "${files[@]}" \
+		# The stalled request times out after 1 s (default 5 s); not shorter: the 8 contexts
+		# share one emulated device, whose requests queue behind each other (under a
+		# sanitizer, for several hundred ms), and a timeout must hit the stalled one only.
+		timeout_ms=5000
+		[[ $fault != stall=* ]] || timeout_ms=1000
+		LIBVA_V4L2_REQUEST_TIMEOUT_MS=$timeout_ms V4L2_EMU_FAULT=$fault \
+			emu_run "$devices" "$robust" "${fopt[@]}" "${files[@]}" \
 			>"$TMP/out" 2>"$TMP/stderr" || rc=$?
 		why=""
 		[ $rc -eq 0 ] || why+=" exit=$rc"
