@@ -55,6 +55,7 @@ struct mpeg2_priv {
 	bool interlaced_seen;  /* a field picture, an interlaced frame or interlaced rows */
 	bool progressive_rows; /* the slices reach the progressive row count only */
 	bool first_field_valid;
+	uint8_t first_field_type; /* picture_coding_type of the pending first field */
 
 	bool streamed;
 	struct v4l2r_stream_params stream;
@@ -334,9 +335,15 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 		return st;
 	fill_controls(priv);
 
-	/* References: P pictures predict from the forward one, B from both (7.6). */
+	/* References: P pictures predict from the forward one, B from both (7.6). The P second
+	 * field of an I frame takes its opposite-parity field from the first field; when no frame
+	 * precedes (the stream starts with an I/P pair, or after a flush) ffmpeg names surface 0,
+	 * which is never a surface ID here: no forward reference then. */
 	struct v4l2r_surface *fwd = NULL, *bwd = NULL;
-	if (p->picture_coding_type != 1)
+	bool ip_second = p->picture_coding_extension.bits.picture_structure != 3 &&
+			 !p->picture_coding_extension.bits.is_first_field &&
+			 priv->first_field_valid && priv->first_field_type == 1;
+	if (p->picture_coding_type != 1 && !(ip_second && p->forward_reference_picture == 0))
 		fwd = ref_surface(ctx, p->forward_reference_picture);
 	if (p->picture_coding_type == 3)
 		bwd = ref_surface(ctx, p->backward_reference_picture);
@@ -360,6 +367,7 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 		if (!first && priv->first_field_valid)
 			v4l2r_ctx_continue_ts(ctx);
 		priv->first_field_valid = first;
+		priv->first_field_type = (uint8_t)p->picture_coding_type;
 	} else {
 		priv->first_field_valid = false;
 	}

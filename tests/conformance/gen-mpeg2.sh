@@ -38,6 +38,7 @@ fields-tff|176x96|0.48|@build|field pictures, top first: I/I, I/P, P/P, B/B pair
 fields-bff-odd|170x90|0.48|@build --bff --seed 2|field pictures, bottom first, odd size
 fields-fcode|176x96|0.4|@build --fcode 3,1,2,4 --bframes 1 --gop 4 --seed 3|field pictures, four different f_codes
 frames-fcode|176x96|0.4|@build --frames-only --fcode 1,3,4,2 --seed 4|frame pictures, four different f_codes
+fields-first-ip|176x96|0.32|@build --first-ip --seed 5|field pictures starting with an I/P pair (its P field predicts from the I field only)
 EOT
 }
 

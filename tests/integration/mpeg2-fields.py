@@ -19,12 +19,14 @@ mpeg2video encoder never emits field pictures. Not a good encoder, a valid one:
 - The field order (--bff: bottom field first) is the order of the field pictures;
   top_field_first is 0 in field pictures (6.3.10).
 - --fcode FH,FV,BH,BV sets the forward/backward horizontal/vertical f_code (default 2,2,2,2).
+- --first-ip: the first frame is an I/P pair too, its P field predicting from the I field only
+  (there is no earlier frame), as broadcast streams often start.
 
 The encoder reconstructs its own pictures (closed loop, floating point IDCT) only to keep the
 residual small; the reference of the tests is ffmpeg's software decode of the stream.
 
   mpeg2-fields.py [--bff] [--frames-only] [--gop N] [--bframes N] [--fcode a,b,c,d]
-                  [--seed N] WIDTHxHEIGHT IN.yuv OUT.m2v
+                  [--first-ip] [--seed N] WIDTHxHEIGHT IN.yuv OUT.m2v
 """
 import argparse
 import math
@@ -165,6 +167,7 @@ class Encoder:
         self.rng = random.Random(args.seed)
         self.bits = Bits()
         self.fcode = [[args.fcode[0], args.fcode[1]], [args.fcode[2], args.fcode[3]]]
+        self.only_sel = None  # a field_select forced for every macroblock
 
     # ---- headers ----
     def sequence_header(self):
@@ -336,6 +339,8 @@ class Encoder:
                 preds = []
                 for r in dirs:
                     sel = self.rng.randint(0, len(refs[r]) - 1)
+                    if self.only_sel is not None:
+                        sel = self.only_sel
                     ref = refs[r][sel]
                     mv = self.pick_mv(r, x0, y0, self.cw, ph)
                     if structure != FRAME:
@@ -388,6 +393,7 @@ def main():
     ap.add_argument('--bframes', type=int, default=2)
     ap.add_argument('--fcode', default='2,2,2,2')
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--first-ip', action='store_true', help='start with an I/P field pair')
     ap.add_argument('size')
     ap.add_argument('input')
     ap.add_argument('output')
@@ -439,15 +445,21 @@ def main():
                 refs = [fields(older), fields(newer)]
             enc.encode_picture(frames[idx], cur, ptype, first, refs)
             # second field: an I frame's is a P field unless it starts the stream
-            ptype2 = P_TYPE if ptype == I_TYPE and newer is not None else ptype
+            ptype2 = ptype
+            if ptype == I_TYPE and (newer is not None or args.first_ip):
+                ptype2 = P_TYPE
             enc.picture_header(idx, ptype2, second)
             if ptype2 == P_TYPE:
                 # field_select is the parity: the first field of this frame for the opposite
-                # one, the previous reference frame for the same one (7.6.3.5)
-                same = newer.view(second)
+                # one, the previous reference frame for the same one (7.6.3.5); without a
+                # previous frame, the first field only
                 opp = cur.view(first)
+                same = newer.view(second) if newer is not None else opp
                 refs = [(opp, same) if first == TOP else (same, opp)]
+                if newer is None:
+                    enc.only_sel = first - 1
             enc.encode_picture(frames[idx], cur, ptype2, second, refs)
+            enc.only_sel = None
         if ptype != B_TYPE:
             older, newer = newer, cur
     enc.bits.start(0xb7)  # sequence_end_code
