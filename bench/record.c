@@ -89,6 +89,10 @@ static void emit(const struct rec_hdr *h, const void *const *parts, const size_t
 	for (int i = 0; i < n; i++)
 		if (sizes[i])
 			fwrite(parts[i], 1, sizes[i], out);
+	static const uint8_t zero[REC_ALIGN];
+	size_t pad = rec_padded(h->len) - sizeof(*h) - h->len;
+	if (pad)
+		fwrite(zero, 1, pad, out);
 }
 
 static bool is_node(const char *path)

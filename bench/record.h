@@ -5,7 +5,8 @@
  * nodes and on the media requests they allocate, in call order, with the argument before and
  * after the call and what its pointers point at.
  *
- * A record is a struct rec_hdr followed by `len` payload bytes:
+ * A record is a struct rec_hdr followed by `len` payload bytes, then zeros up to a multiple of
+ * REC_ALIGN bytes (so that each header, and each argument copy that follows it, is aligned):
  *   REC_OPEN    the path (fd = the fd it got)
  *   REC_CLOSE   nothing
  *   REC_IOCTL   `size` bytes of the argument before the call, `size` bytes after it, then:
@@ -17,6 +18,7 @@
 #ifndef V4L2R_BENCH_RECORD_H
 #define V4L2R_BENCH_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define REC_MAGIC 0x52344c56u /* "VL4R" */
@@ -34,5 +36,13 @@ struct rec_hdr {
 	uint32_t len;  /* payload bytes after this header */
 	uint64_t t_ns; /* CLOCK_MONOTONIC at return */
 };
+
+#define REC_ALIGN 8u
+
+/* The bytes a record with `len` payload bytes takes in the log. */
+static inline size_t rec_padded(uint32_t len)
+{
+	return (sizeof(struct rec_hdr) + len + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1);
+}
 
 #endif

@@ -42,6 +42,7 @@ struct rec {
 
 static uint8_t *log_data;
 static size_t log_size;
+static _Alignas(16) uint8_t ctl_payload[64 * 1024];
 
 static int load(const char *path)
 {
@@ -71,7 +72,7 @@ static bool next(size_t *off, struct rec *r, bool *bad)
 		*bad = true;
 		return false;
 	}
-	r->h = (const struct rec_hdr *)(log_data + *off);
+	r->h = (const struct rec_hdr *)(log_data + *off); /* aligned: see record.h */
 	size_t len = r->h->len;
 	if (r->h->magic != REC_MAGIC || len > log_size - *off - sizeof(struct rec_hdr) ||
 	    (r->h->kind == REC_IOCTL && (size_t)r->h->size * 2 > len)) {
@@ -83,7 +84,7 @@ static bool next(size_t *off, struct rec *r, bool *bad)
 	r->post = p + (r->h->kind == REC_IOCTL ? r->h->size : 0);
 	r->extra = p + (r->h->kind == REC_IOCTL ? 2 * r->h->size : len);
 	r->extra_len = len - (r->h->kind == REC_IOCTL ? 2 * r->h->size : len);
-	*off += sizeof(struct rec_hdr) + len;
+	*off += rec_padded(r->h->len) <= log_size - *off ? rec_padded(r->h->len) : log_size - *off;
 	return true;
 }
 
@@ -185,14 +186,18 @@ static int replay_ioctl(const struct rec *r, long *issued, long *skipped, long *
 			return -1;
 		memcpy(ctl_buf, r->extra, n);
 		struct v4l2_ext_control *ctl = (struct v4l2_ext_control *)ctl_buf;
-		uint8_t *pay = (uint8_t *)r->extra + n; /* the log is ours: payloads in place */
-		size_t left = r->extra_len - n;
+		const uint8_t *pay = r->extra + n;
+		size_t left = r->extra_len - n, used = 0;
+		/* Each payload copied to an aligned place, as a client keeps its control structs. */
 		for (uint32_t i = 0; i < c->count; i++) {
 			if (!ctl[i].size)
 				continue;
-			if (ctl[i].size > left)
+			size_t at = (used + 15u) & ~(size_t)15u;
+			if (ctl[i].size > left || ctl[i].size > sizeof(ctl_payload) - at)
 				return -1;
-			ctl[i].ptr = pay;
+			memcpy(ctl_payload + at, pay, ctl[i].size);
+			ctl[i].ptr = ctl_payload + at;
+			used = at + ctl[i].size;
 			pay += ctl[i].size;
 			left -= ctl[i].size;
 		}
