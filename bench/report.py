@@ -162,14 +162,18 @@ def main():
     layouts = {"rkvdec": "NV12 (linear)", "rkvdec-layout-nv12_4l4": "NV12_4L4",
                "cedrus": "NV12_32L32"}
     derive_missed = False
+    linear_missed = []
     for size, label in (("hd", "1080p"), ("uhd", "4K")):
         for dev, lay in layouts.items():
             im = load(out, "image.%s.%s.json" % (size, dev))
             r = im["getimage_gbs"] / im["memcpy_gbs"]
             goal = GOALS["linear"] if dev == "rkvdec" else GOALS["detile"]
+            v = verdict(r, goal, True, smoke)
+            if "miss" in v and dev == "rkvdec":
+                linear_missed.append((label, im))
             rows.append(("3. vaGetImage %s %s (%dx%d)" % (label, lay, im["width"], im["height"]),
                          "%.2f GB/s" % im["getimage_gbs"], "memcpy %.2f GB/s" % im["memcpy_gbs"],
-                         "%.2f" % r, ">= %.1f" % goal, verdict(r, goal, True, smoke)))
+                         "%.2f" % r, ">= %.1f" % goal, v))
             if im["derive_gbs"] > 0:
                 r = im["derive_gbs"] / im["memcpy_gbs"]
                 v = verdict(r, GOALS["linear"], True, smoke)
@@ -180,7 +184,8 @@ def main():
                              ">= %.1f" % GOALS["linear"], v))
     text.append("Best of %d runs of each, the reader and its memcpy baseline alternating (the "
                 "memcpy copies the same bytes, w x h x 1.5, in the same process; best-of because "
-                "medians swing with the load of other processes on this shared machine)." % int(
+                "medians swing with the load of other processes on this shared machine; the 4K figures "
+                "still moved by up to 0.15 between invocations at load average ~11)." % int(
                     machine.get("iterations", 0)) + " vaDeriveImage is offered for linear NV12 "
                 "only (a tiled layout cannot be handed out as NV12): timed as derive + map + "
                 "reading the picture out of the mapping + unmap + destroy.")
@@ -190,6 +195,13 @@ def main():
                     "page faults (~760 for 3 MB); vaGetImage uses the context's persistent "
                     "mapping. Using that mapping for derived images is requested from the "
                     "driver core.")
+    for label, im in linear_missed:
+        text.append("Why vaGetImage of linear NV12 misses at %s: not understood yet. The same "
+                    "rows read through vaDeriveImage + map run at %.2f GB/s and the reader alone "
+                    "(format-bench) at memcpy speed, so the loss is between vaGetImage and its "
+                    "destination image (the 4L4 reader into the same image is faster); a row copy "
+                    "with SSE2 instead of memcpy changed nothing. Next: hardware counters."
+                    % (label, im["derive_gbs"]))
     auto = None
     for size, label in (("hd", "1080p"), ("uhd", "4K")):
         lines = load_lines(out, "format.%s.jsonl" % size)
