@@ -589,6 +589,11 @@ static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 	if (!c->au_slices)
 		return -1; /* nothing was submitted for this picture */
 	h264_bw_init(&hdr);
+	/* A request the device refused decodes nothing: a stateless decoder keeps nothing from
+	 * it, so libavcodec never sees it (what it left there reached later pictures, even past
+	 * an IDR). The reference model still records it: the client's DPB goes on naming it. */
+	if (c->au_failed)
+		goto model;
 	if (h264_write_sps(&hdr, &c->sps) ||
 	    h264_write_pps(&hdr, &c->sps, &c->pps, c->has_sm ? &c->sm : NULL) || c->au.err) {
 		emu_debug("h264: cannot rebuild SPS/PPS\n");
@@ -602,6 +607,10 @@ static int au_decode(struct h264_ctx *c, const struct emu_job *job)
 	ret = emu_lavc_send(&c->lavc);
 	if (ret < 0) {
 		emu_debug("h264: libavcodec error %d on request %" PRIu64 "\n", ret, job->seq);
+		/* Nothing of the damaged picture may stay: a new decoder, on which the pictures
+		 * that reference it (or anything before it) fail up to the next IDR. */
+		if (emu_lavc_reset(&c->lavc))
+			emu_debug("h264: no new decoder: every later picture fails\n");
 		ret = -1;
 		goto model;
 	}

@@ -35,6 +35,8 @@ int emu_lavc_open(struct emu_lavc *l, enum AVCodecID id, int flags2)
 	const AVCodec *codec = avcodec_find_decoder(id);
 
 	memset(l, 0, sizeof(*l));
+	l->id = id;
+	l->flags2 = flags2;
 	if (!codec)
 		return -1;
 	l->avctx = avcodec_alloc_context3(codec);
@@ -63,6 +65,8 @@ fail:
 
 uint8_t *emu_lavc_packet(struct emu_lavc *l, size_t size)
 {
+	if (!l->pkt)
+		return NULL; /* a reset could not open a new decoder */
 	av_packet_unref(l->pkt);
 	if (size > INT_MAX - AV_INPUT_BUFFER_PADDING_SIZE || av_new_packet(l->pkt, (int)size) < 0)
 		return NULL;
@@ -74,15 +78,26 @@ int emu_lavc_send(struct emu_lavc *l)
 	int ret;
 
 	l->alloc_new = false;
+	if (!l->avctx)
+		return AVERROR(EINVAL);
 	ret = avcodec_send_packet(l->avctx, l->pkt);
 	while (avcodec_receive_frame(l->avctx, l->drain) >= 0)
 		av_frame_unref(l->drain);
 	return ret;
 }
 
+int emu_lavc_reset(struct emu_lavc *l)
+{
+	enum AVCodecID id = l->id;
+	int flags2 = l->flags2;
+
+	emu_lavc_close(l);
+	return emu_lavc_open(l, id, flags2);
+}
+
 int emu_lavc_take(struct emu_lavc *l, bool same_picture)
 {
-	if (!l->alloc_new && !(same_picture && l->alloc->buf[0]))
+	if (!l->alloc || (!l->alloc_new && !(same_picture && l->alloc->buf[0])))
 		return -1;
 	av_frame_unref(l->out);
 	return av_frame_ref(l->out, l->alloc) < 0 ? -1 : 0;

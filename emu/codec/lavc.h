@@ -22,6 +22,8 @@ struct emu_lavc {
 	AVFrame *drain; /* receive_frame output, dropped */
 	AVFrame *out;	/* the picture of the last request taken */
 	bool alloc_new; /* alloc was allocated by the last packet sent */
+	enum AVCodecID id;
+	int flags2;
 };
 
 /* Opens a single-threaded decoder (get_buffer2 on the calling thread, pictures in decode order)
@@ -33,6 +35,10 @@ void emu_lavc_close(struct emu_lavc *l);
 uint8_t *emu_lavc_packet(struct emu_lavc *l, size_t size);
 /* Sends the packet and drops what libavcodec outputs; its status (< 0: error). */
 int emu_lavc_send(struct emu_lavc *l);
+/* A new decoder in place of this one, as after emu_lavc_open() (l->out released too): what a
+ * decoding error left half done in libavcodec must not reach later pictures. It did, even past
+ * an IDR, and also after avcodec_flush_buffers(). 0, or -1 (everything freed). */
+int emu_lavc_reset(struct emu_lavc *l);
 /* l->out = the picture the packet decoded into: a new one, or with `same_picture` (a second
  * field, decoded into the first field's picture) the last one allocated. 0, or -1 when no
  * picture was decoded. */

@@ -360,6 +360,19 @@ void fuzz_replay_builtin(void)
 	fz_h264_poc_bottom(&w, 2, INT32_MAX);
 	fz_h264_start_code(&w, 3);
 	fuzz_input(w.p, w.n);
+	/* regression: IDRs that libavcodec fails half-way, refused by the device (their DPB names
+	 * their own surface) or not: their pixels reached the known P after the known IDR (the
+	 * emulated codec fed refused pictures to libavcodec, and kept its state after an error) */
+	for (int refused = 1; refused >= 0; refused--) {
+		for (unsigned i = 0; i < 2; i++) {
+			w.n = 0;
+			fzw_u8(&w, FZ_H264);
+			fz_h264_damaged_idr(&w, 0, refused);
+			fuzz_input(w.p, w.n);
+		}
+		if (!fuzz_writing_seeds())
+			check_known();
+	}
 	free(w.p);
 }
 

@@ -276,7 +276,15 @@ static VAPictureH264 h264_invalid(void)
 	return (VAPictureH264){.picture_id = VA_INVALID_SURFACE, .flags = VA_PICTURE_H264_INVALID};
 }
 
-void fz_known_h264(struct fz_writer *w, bool with_p)
+static const uint8_t damaged_mb[] = {0x9b, 0xa2, 0xa9, 0xb0, 0x54, 0x5b, 0x62, 0x69, 0x70, 0x77,
+				     0x7e, 0x85, 0x8c, 0x93, 0x9a, 0xa1, 0xa8, 0xaf, 0xb6, 0xbd,
+				     0x61, 0x68, 0x6f, 0x76, 0x7d, 0x84, 0x8b, 0x92, 0x99};
+
+/* The known IDR into `target`; `damaged`: its eighth macroblock damaged, the ninth left out;
+ * `self_ref`: its DPB names `target` (a picture the device refuses). Leaves pp and sp as written,
+ * for the P. */
+static void h264_known_idr(struct fz_writer *w, unsigned target, bool damaged, bool self_ref,
+			   VAPictureParameterBufferH264 *out_pp, VASliceParameterBufferH264 *out_sp)
 {
 	static struct bits b;
 	static uint8_t slice[4200];
@@ -285,9 +293,12 @@ void fz_known_h264(struct fz_writer *w, bool with_p)
 	const unsigned mbs = (FZ_KNOWN_W / 16) * (FZ_KNOWN_H / 16);
 
 	memset(&pp, 0, sizeof(pp));
-	pp.CurrPic = (VAPictureH264){.picture_id = 0};
+	pp.CurrPic = (VAPictureH264){.picture_id = target};
 	for (int i = 0; i < 16; i++)
 		pp.ReferenceFrames[i] = h264_invalid();
+	if (self_ref)
+		pp.ReferenceFrames[0] = (VAPictureH264){.picture_id = target,
+						       .flags = VA_PICTURE_H264_SHORT_TERM_REFERENCE};
 	pp.picture_width_in_mbs_minus1 = FZ_KNOWN_W / 16 - 1;
 	pp.picture_height_in_mbs_minus1 = FZ_KNOWN_H / 16 - 1;
 	pp.num_ref_frames = 1;
@@ -312,6 +323,13 @@ void fz_known_h264(struct fz_writer *w, bool with_p)
 	for (unsigned m = 0; m < mbs; m++) {
 		int mx = (int)(m % (FZ_KNOWN_W / 16)) * 16, my = (int)(m / (FZ_KNOWN_W / 16)) * 16;
 
+		if (damaged && m == mbs - 2) {
+			/* I_NxN whose residual runs into an invalid code after a few blocks (the
+			 * macroblock of a fuzzer's finding) */
+			for (size_t i = 0; i < sizeof(damaged_mb); i++)
+				put(&b, damaged_mb[i], 8);
+			break;
+		}
 		put_ue(&b, 25); /* mb_type I_PCM */
 		align(&b);
 		for (int j = 0; j < 16; j++)
@@ -333,11 +351,33 @@ void fz_known_h264(struct fz_writer *w, bool with_p)
 	sp.disable_deblocking_filter_idc = 1;
 	for (int i = 0; i < 32; i++)
 		sp.RefPicList0[i] = sp.RefPicList1[i] = h264_invalid();
-	fzw_pic(w, 0);
+	fzw_pic(w, target);
 	fzw_buf(w, FZ_PIC, &pp, sizeof(pp));
 	fzw_slices(w, &sp, sizeof(sp), 1);
 	fzw_buf(w, FZ_DATA, slice, n);
 	fzw_u8(w, FZ_END);
+	*out_pp = pp;
+	*out_sp = sp;
+}
+
+void fz_h264_damaged_idr(struct fz_writer *w, unsigned target, bool self_ref)
+{
+	VAPictureParameterBufferH264 pp;
+	VASliceParameterBufferH264 sp;
+
+	h264_known_idr(w, target, true, self_ref, &pp, &sp);
+}
+
+void fz_known_h264(struct fz_writer *w, bool with_p)
+{
+	static struct bits b;
+	static uint8_t slice[4200];
+	VAPictureParameterBufferH264 pp;
+	VASliceParameterBufferH264 sp;
+	const unsigned mbs = (FZ_KNOWN_W / 16) * (FZ_KNOWN_H / 16);
+	size_t header_bits, n;
+
+	h264_known_idr(w, 0, false, false, &pp, &sp);
 	if (!with_p)
 		return;
 
@@ -489,7 +529,8 @@ size_t fz_known_mpeg2_slices(uint8_t *out)
 	return rows * 17;
 }
 
-void fz_known_mpeg2(struct fz_writer *w)
+void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind kind,
+		      unsigned forward, unsigned backward)
 {
 	VAPictureParameterBufferMPEG2 pp;
 	VAIQMatrixBufferMPEG2 iq;
@@ -499,7 +540,7 @@ void fz_known_mpeg2(struct fz_writer *w)
 
 	memset(&pp, 0, sizeof(pp));
 	pp.horizontal_size = FZ_KNOWN_W;
-	pp.vertical_size = FZ_KNOWN_H;
+	pp.vertical_size = kind == FZ_MPEG2_TALL ? 2000 : FZ_KNOWN_H;
 	pp.forward_reference_picture = VA_INVALID_SURFACE;
 	pp.backward_reference_picture = VA_INVALID_SURFACE;
 	pp.picture_coding_type = 1; /* I */
@@ -508,6 +549,35 @@ void fz_known_mpeg2(struct fz_writer *w)
 	pp.picture_coding_extension.bits.frame_pred_frame_dct = 1;
 	pp.picture_coding_extension.bits.progressive_frame = 1;
 	pp.picture_coding_extension.bits.is_first_field = 1;
+	switch (kind) {
+	case FZ_MPEG2_P:
+		pp.picture_coding_type = 2;
+		pp.f_code = 0x11ff;
+		pp.forward_reference_picture = forward;
+		break;
+	case FZ_MPEG2_B:
+		pp.picture_coding_type = 3;
+		pp.f_code = 0x1111;
+		pp.forward_reference_picture = forward;
+		pp.backward_reference_picture = backward;
+		break;
+	case FZ_MPEG2_PROGRESSIVE_FIELD:
+		pp.picture_coding_extension.bits.picture_structure = 1; /* top field */
+		pp.picture_coding_extension.bits.frame_pred_frame_dct = 0;
+		break;
+	case FZ_MPEG2_PROGRESSIVE_FIELD_DCT:
+		pp.picture_coding_extension.bits.frame_pred_frame_dct = 0;
+		break;
+	case FZ_MPEG2_FIELD_FRAME_DCT:
+		pp.picture_coding_extension.bits.picture_structure = 1;
+		pp.picture_coding_extension.bits.progressive_frame = 0;
+		break;
+	case FZ_MPEG2_INTERLACED:
+		pp.picture_coding_extension.bits.progressive_frame = 0;
+		break;
+	default:
+		break;
+	}
 	memset(&iq, 0, sizeof(iq));
 	iq.load_intra_quantiser_matrix = 1;
 	iq.load_non_intra_quantiser_matrix = 1;
@@ -517,18 +587,25 @@ void fz_known_mpeg2(struct fz_writer *w)
 
 	memset(sp, 0, sizeof(sp));
 	fz_known_mpeg2_slices(data);
+	if (kind == FZ_MPEG2_ROW_BEYOND)
+		data[(rows - 1) * 17 + 3] = 96; /* the last slice's start code: row 96 */
 	for (unsigned r = 0; r < rows; r++) {
 		sp[r].slice_data_size = 17;
 		sp[r].slice_data_offset = r * 17;
 		sp[r].slice_data_flag = VA_SLICE_DATA_FLAG_ALL;
 		sp[r].macroblock_offset = 38;
-		sp[r].slice_vertical_position = r;
+		sp[r].slice_vertical_position = data[r * 17 + 3] - 1u;
 		sp[r].quantiser_scale_code = 8;
 	}
-	fzw_pic(w, 0);
+	fzw_pic(w, target);
 	fzw_buf(w, FZ_PIC, &pp, sizeof(pp));
 	fzw_buf(w, FZ_IQ, &iq, sizeof(iq));
 	fzw_slices(w, sp, sizeof(sp[0]), rows);
 	fzw_buf(w, FZ_DATA, data, sizeof(data));
 	fzw_u8(w, FZ_END);
+}
+
+void fz_known_mpeg2(struct fz_writer *w)
+{
+	fz_mpeg2_picture(w, 0, FZ_MPEG2_I, 0, 0);
 }

@@ -87,6 +87,21 @@ void fz_known_h264(struct fz_writer *w, bool with_p);
 void fz_known_mpeg2(struct fz_writer *w);
 /* The MPEG-2 picture's slices, start codes included (51 bytes); returns the size. */
 size_t fz_known_mpeg2_slices(uint8_t *out);
+/* MPEG-2 pictures like the known one (its slices, 48x48), into `target`: */
+enum fz_mpeg2_kind {
+	FZ_MPEG2_I,			/* the known I picture */
+	FZ_MPEG2_P,			/* a P frame whose forward reference is `forward` */
+	FZ_MPEG2_B,			/* a B frame: `forward`, `backward` */
+	FZ_MPEG2_TALL,			/* vertical_size 2000 */
+	FZ_MPEG2_ROW_BEYOND,		/* the last slice at row 96 (slice_vertical_position 95) */
+	FZ_MPEG2_PROGRESSIVE_FIELD,	/* progressive_frame in a top field picture (6.3.10) */
+	FZ_MPEG2_PROGRESSIVE_FIELD_DCT, /* progressive_frame, frame_pred_frame_dct 0 (6.3.10) */
+	FZ_MPEG2_FIELD_FRAME_DCT,	/* a top field picture with frame_pred_frame_dct 1 */
+	FZ_MPEG2_INTERLACED,		/* progressive_frame 0 (a frame picture) */
+};
+/* `forward` / `backward`: surface numbers as in the input (below 8: the context's surfaces). */
+void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind kind,
+		      unsigned forward, unsigned backward);
 /* An H.264 IDR picture (POC type 0, bottom_field_pic_order_in_frame_present) whose
  * delta_pic_order_cnt_bottom is `delta_bottom`: with INT32_MAX the bottom field's count is past
  * 2^31 - 1 (regression input: the translation added it in 32 bits). */
@@ -100,6 +115,11 @@ void fz_h264_bit_depth(struct fz_writer *w, unsigned target, unsigned luma_minus
 		       unsigned chroma_minus8);
 /* The same picture (delta 0) declaring a size of mbs_w x mbs_h macroblocks. */
 void fz_h264_size(struct fz_writer *w, unsigned target, unsigned mbs_w, unsigned mbs_h);
+/* The known IDR into `target` with its eighth macroblock damaged (I_NxN whose residual data
+ * turns invalid: libavcodec fails the picture half-way) and no ninth; `self_ref`: its DPB names
+ * `target` as a reference too (the device refuses it: dpb-not-a-reference). Regression inputs:
+ * what such a picture left in libavcodec reached the next P picture, even past an IDR. */
+void fz_h264_damaged_idr(struct fz_writer *w, unsigned target, bool self_ref);
 /* Expected planes of the known pictures: Y 48x48, U and V 24x24 (planar). */
 void fz_known_pixels(enum fz_codec codec, uint8_t *y, uint8_t *u, uint8_t *v);
 
