@@ -293,8 +293,12 @@ static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct mpeg2_priv *priv)
 	    !memcmp(&priv->stream_seq, &priv->seq, sizeof(priv->seq)))
 		return VA_STATUS_SUCCESS;
 	VAStatus st = v4l2r_ctx_stream(ctx, &sp);
-	if (st != VA_STATUS_SUCCESS)
+	if (st != VA_STATUS_SUCCESS) {
+		/* The core has no stream now: declare it again with the next picture, even one
+		 * like the last that worked. */
+		priv->streamed = false;
 		return st;
+	}
 	priv->streamed = true;
 	priv->stream = sp;
 	priv->stream.hdr_ctrls = NULL;

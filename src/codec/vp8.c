@@ -234,8 +234,12 @@ static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct vp8_priv *priv)
 		sp.height = sp.height > priv->stream.height ? sp.height : priv->stream.height;
 	}
 	st = v4l2r_ctx_stream(ctx, &sp);
-	if (st != VA_STATUS_SUCCESS)
+	if (st != VA_STATUS_SUCCESS) {
+		/* The core has no stream now: declare it again with the next picture, even one
+		 * like the last that worked. */
+		priv->streamed = false;
 		return st;
+	}
 	priv->streamed = true;
 	priv->stream = sp;
 	return VA_STATUS_SUCCESS;
