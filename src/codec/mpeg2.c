@@ -56,6 +56,12 @@ struct mpeg2_priv {
 	bool progressive_rows; /* the slices reach the progressive row count only */
 	bool first_field_valid;
 	uint8_t first_field_type; /* picture_coding_type of the pending first field */
+	/* The last two reference pictures (I, P frames or field pairs) queued on this context,
+	 * newest first: what P and B pictures may name, while their surfaces still hold them. */
+	struct mpeg2_refpic {
+		struct v4l2r_surface *surface;
+		uint64_t ts;
+	} refpics[2];
 
 	bool streamed;
 	struct v4l2r_stream_params stream;
@@ -164,12 +170,33 @@ static VAStatus check_pic(const struct mpeg2_priv *priv)
 		if (f == 0 || (f > 9 && f != 15))
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
 	}
-	/* Slices carry their start code (00 00 01 01..AF). */
+	/* 6.3.10: a progressive frame is a frame picture predicted and transformed as a frame; a
+	 * field picture uses field prediction and DCT. */
+	bool progressive_frame = p->picture_coding_extension.bits.progressive_frame;
+	bool frame_dct = p->picture_coding_extension.bits.frame_pred_frame_dct;
+
+	if (progressive_frame && (structure != 3 || !frame_dct))
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	if (structure != 3 && frame_dct)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	/* A stream whose frames code the progressive row count only is a progressive sequence
+	 * (see fill_controls): only progressive frame pictures there (6.3.10). */
+	if (priv->progressive_rows && (structure != 3 || !progressive_frame))
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	/* Slices carry their start code (00 00 01 01..AF), whose last byte is
+	 * slice_vertical_position + 1: within the picture's macroblock rows (6.3.3: an interlaced
+	 * sequence codes whole field rows; a field picture half of them). */
+	unsigned v = p->vertical_size;
+	unsigned rows = priv->progressive_rows ? (v + 15) / 16 : 2 * ((v + 31) / 32);
+
+	if (structure != 3)
+		rows /= 2;
 	for (unsigned i = 0; i < priv->sl.n; i++) {
 		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
 		const uint8_t *d = priv->sl.data + s->span.off;
 
-		if (s->span.size < 5 || d[0] || d[1] || d[2] != 1 || d[3] < 0x01 || d[3] > 0xaf)
+		if (s->span.size < 5 || d[0] || d[1] || d[2] != 1 || d[3] < 0x01 || d[3] > 0xaf ||
+		    d[3] > rows)
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
 	}
 	return VA_STATUS_SUCCESS;
@@ -318,10 +345,27 @@ static size_t slice_size(const uint8_t *d, size_t size)
 	return size;
 }
 
-/* A reference surface of this driver, NULL for VA_INVALID_SURFACE or a foreign ID. */
-static struct v4l2r_surface *ref_surface(struct v4l2r_ctx *ctx, VASurfaceID id)
+/* The reference picture a P or B picture names: NULL for VA_INVALID_SURFACE (none: the device
+ * then predicts from the picture's own buffer); VA_STATUS_ERROR_INVALID_SURFACE unless it is a
+ * surface holding one of the last two reference pictures queued on this context (not a
+ * surface, never decoded here, a B picture, or overwritten since). */
+static VAStatus ref_surface(struct v4l2r_ctx *ctx, const struct mpeg2_priv *priv, VASurfaceID id,
+			    struct v4l2r_surface **out)
 {
-	return id == VA_INVALID_SURFACE ? NULL : v4l2r_ctx_surface(ctx, id);
+	struct v4l2r_surface *s;
+
+	*out = NULL;
+	if (id == VA_INVALID_SURFACE)
+		return VA_STATUS_SUCCESS;
+	s = v4l2r_ctx_surface(ctx, id);
+	for (unsigned i = 0; s && i < 2; i++) {
+		if (priv->refpics[i].surface == s && priv->refpics[i].ts &&
+		    priv->refpics[i].ts == v4l2r_surface_ts(s)) {
+			*out = s;
+			return VA_STATUS_SUCCESS;
+		}
+	}
+	return VA_STATUS_ERROR_INVALID_SURFACE;
 }
 
 static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
@@ -347,10 +391,16 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 	bool ip_second = p->picture_coding_extension.bits.picture_structure != 3 &&
 			 !p->picture_coding_extension.bits.is_first_field &&
 			 priv->first_field_valid && priv->first_field_type == 1;
-	if (p->picture_coding_type != 1 && !(ip_second && p->forward_reference_picture == 0))
-		fwd = ref_surface(ctx, p->forward_reference_picture);
-	if (p->picture_coding_type == 3)
-		bwd = ref_surface(ctx, p->backward_reference_picture);
+	if (p->picture_coding_type != 1 && !(ip_second && p->forward_reference_picture == 0)) {
+		st = ref_surface(ctx, priv, p->forward_reference_picture, &fwd);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+	}
+	if (p->picture_coding_type == 3) {
+		st = ref_surface(ctx, priv, p->backward_reference_picture, &bwd);
+		if (st != VA_STATUS_SUCCESS)
+			return st;
+	}
 	if (fwd) {
 		priv->picture.forward_ref_ts = v4l2r_surface_ts(fwd);
 		refs[n_refs++] = fwd;
@@ -406,7 +456,18 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 	v4l2r_ctx_debug(ctx, "mpeg2: type %u structure %u, %u slices, %zu bytes\n",
 			priv->picture.picture_coding_type, priv->picture.picture_structure,
 			priv->sl.n, used);
-	return v4l2r_slot_queue(ctx, slot, used, ctrls, 3, 0, refs, n_refs);
+	st = v4l2r_slot_queue(ctx, slot, used, ctrls, 3, 0, refs, n_refs);
+	if (st == VA_STATUS_SUCCESS && p->picture_coding_type != 3) {
+		/* a reference picture (the second field of a pair: the same one again) */
+		struct v4l2r_surface *target = v4l2r_ctx_target(ctx);
+		uint64_t ts = v4l2r_ctx_picture_ts(ctx);
+
+		if (priv->refpics[0].surface != target || priv->refpics[0].ts != ts) {
+			priv->refpics[1] = priv->refpics[0];
+			priv->refpics[0] = (struct mpeg2_refpic){target, ts};
+		}
+	}
+	return st;
 }
 
 const struct v4l2r_codec v4l2r_codec_mpeg2 = {

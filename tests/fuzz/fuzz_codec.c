@@ -307,6 +307,45 @@ void fuzz_replay_builtin(void)
 	static const VAStatus want_stream[] = {VA_STATUS_SUCCESS, VA_STATUS_ERROR_OPERATION_FAILED,
 					       VA_STATUS_SUCCESS};
 	expect_ends("mpeg2 stream", want_stream, 3);
+	/* regression (MPEG-2): pictures the device refuses are refused with a precise status
+	 * (were queued): slices beyond the picture's rows, the 6.3.10 rules, references that are
+	 * no reference picture of this context */
+	static const struct {
+		unsigned target;
+		enum fz_mpeg2_kind kind;
+		unsigned fwd, bwd;
+		VAStatus want;
+	} mpeg2[] = {
+	    {0, FZ_MPEG2_I, 0, 0, VA_STATUS_SUCCESS},
+	    {1, FZ_MPEG2_ROW_BEYOND, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {1, FZ_MPEG2_PROGRESSIVE_FIELD, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {1, FZ_MPEG2_PROGRESSIVE_FIELD_DCT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {1, FZ_MPEG2_FIELD_FRAME_DCT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    /* 48 lines in 3 rows: a progressive sequence (an interlaced one codes 4) */
+	    {1, FZ_MPEG2_INTERLACED, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {1, FZ_MPEG2_P, 2, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* holds no picture */
+	    {1, FZ_MPEG2_P, 9, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* no surface */
+	    {1, FZ_MPEG2_P, 0, 0, VA_STATUS_SUCCESS},
+	    {2, FZ_MPEG2_B, 0, 1, VA_STATUS_SUCCESS},
+	    {3, FZ_MPEG2_B, 2, 1, VA_STATUS_ERROR_INVALID_SURFACE}, /* a B picture */
+	    {3, FZ_MPEG2_B, 0, 9, VA_STATUS_ERROR_INVALID_SURFACE},
+	    {0, FZ_MPEG2_P, 1, 0, VA_STATUS_SUCCESS},
+	    {1, FZ_MPEG2_B, 1, 0, VA_STATUS_SUCCESS},
+	    {2, FZ_MPEG2_P, 1, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* overwritten by a B */
+	    {2, FZ_MPEG2_P, 0, 0, VA_STATUS_SUCCESS},
+	    {3, FZ_MPEG2_B, 0, 2, VA_STATUS_SUCCESS},
+	};
+	VAStatus want_mpeg2[sizeof(mpeg2) / sizeof(mpeg2[0])];
+	unsigned long n_ok = 0;
+
+	fzw_u8(&w, FZ_MPEG2);
+	for (unsigned i = 0; i < sizeof(mpeg2) / sizeof(mpeg2[0]); i++) {
+		fz_mpeg2_picture(&w, mpeg2[i].target, mpeg2[i].kind, mpeg2[i].fwd, mpeg2[i].bwd);
+		want_mpeg2[i] = mpeg2[i].want;
+		n_ok += mpeg2[i].want == VA_STATUS_SUCCESS;
+	}
+	seed(&w, n_ok);
+	expect_ends("mpeg2 refusals", want_mpeg2, sizeof(mpeg2) / sizeof(mpeg2[0]));
 	free(w.p);
 }
 
