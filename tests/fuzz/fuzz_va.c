@@ -38,6 +38,8 @@ static VAConfigID configs[FZ_NCODECS];
 static VAContextID contexts[FZ_NCODECS];
 static VASurfaceID surfaces[FZ_NCODECS][FZ_SURFACES];
 static unsigned long inputs;
+static VAStatus end_status[32]; /* vaEndPicture of the pictures of the last input */
+static unsigned n_end;
 static unsigned long check_every = 32; /* $V4L2R_FUZZ_CHECK_EVERY */
 
 static const VAProfile profiles[FZ_NCODECS] = {VAProfileH264High, VAProfileMPEG2Main,
@@ -159,6 +161,8 @@ static void run_pictures(enum fz_codec c, struct fz_reader *rd, bool strict)
 	struct fz_pic pic;
 	VAContextID ctx = contexts[c];
 
+	n_end = 0;
+
 	while (fz_next_pic(rd, c, &pic, map, &r)) {
 		VASurfaceID target = surfaces[c][pic.target];
 		VAStatus st = vt.vaBeginPicture(&va, ctx, target);
@@ -185,6 +189,8 @@ static void run_pictures(enum fz_codec c, struct fz_reader *rd, bool strict)
 		if (!pic.no_end) {
 			st = vt.vaEndPicture(&va, ctx);
 			status(st, "vaEndPicture");
+			if (n_end < 32)
+				end_status[n_end++] = st;
 			if (strict)
 				ok(st, "vaEndPicture");
 		}
@@ -373,6 +379,41 @@ void fuzz_replay_builtin(void)
 		if (!fuzz_writing_seeds())
 			check_known();
 	}
+	/* regression: MPEG-2 pictures the device refuses are refused with a precise status (were
+	 * sent on) */
+	static const struct {
+		unsigned target;
+		enum fz_mpeg2_kind kind;
+		unsigned fwd, bwd;
+		VAStatus want;
+	} mpeg2[] = {
+	    {2, FZ_MPEG2_I, 0, 0, VA_STATUS_SUCCESS},
+	    {3, FZ_MPEG2_ROW_BEYOND, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {3, FZ_MPEG2_PROGRESSIVE_FIELD, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {3, FZ_MPEG2_PROGRESSIVE_FIELD_DCT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {3, FZ_MPEG2_FIELD_FRAME_DCT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {3, FZ_MPEG2_INTERLACED, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {3, FZ_MPEG2_P, 4, 0, VA_STATUS_ERROR_INVALID_SURFACE},  /* holds no picture */
+	    {3, FZ_MPEG2_P, 10, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* another context's */
+	    {3, FZ_MPEG2_P, 2, 0, VA_STATUS_SUCCESS},
+	    {4, FZ_MPEG2_B, 2, 3, VA_STATUS_SUCCESS},
+	    {5, FZ_MPEG2_B, 4, 3, VA_STATUS_ERROR_INVALID_SURFACE}, /* a B picture */
+	};
+	VAStatus want[sizeof(mpeg2) / sizeof(mpeg2[0])];
+
+	w.n = 0;
+	fzw_u8(&w, FZ_MPEG2);
+	for (unsigned i = 0; i < sizeof(mpeg2) / sizeof(mpeg2[0]); i++) {
+		fz_mpeg2_picture(&w, mpeg2[i].target, mpeg2[i].kind, mpeg2[i].fwd, mpeg2[i].bwd);
+		want[i] = mpeg2[i].want;
+	}
+	fuzz_input(w.p, w.n);
+	for (unsigned i = 0; !fuzz_writing_seeds() && i < sizeof(want) / sizeof(want[0]); i++)
+		if (i >= n_end || end_status[i] != want[i])
+			FAIL("MPEG-2 refusals: picture %u: vaEndPicture %#x, want %#x", i,
+			     i < n_end ? (unsigned)end_status[i] : 0u, (unsigned)want[i]);
+	if (!fuzz_writing_seeds())
+		check_known();
 	free(w.p);
 }
 
