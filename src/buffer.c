@@ -6,6 +6,38 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* Under AddressSanitizer freed storage goes back to malloc: a use after free is then caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_SPARES 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_SPARES 0
+#endif
+#endif
+#ifndef KEEP_SPARES
+#define KEEP_SPARES 1
+#endif
+
+static void storage_free(struct v4l2r_driver *drv, struct v4l2r_buffer *b)
+{
+	if (b->borrow_ctx) {
+		struct v4l2r_ctx *ctx = b->borrow_ctx;
+
+		if (b->borrow_cap >= 0 && (unsigned)b->borrow_cap < ctx->n_cap &&
+		    ctx->cap[b->borrow_cap].borrower == b)
+			ctx->cap[b->borrow_cap].borrower = NULL;
+	} else if (b->map_length) {
+		munmap(b->data, b->map_length);
+	} else if (KEEP_SPARES && drv->n_spares < V4L2R_SPARES &&
+		   b->alloc <= V4L2R_SPARE_BYTES - drv->spare_bytes) {
+		drv->spares[drv->n_spares].p = b->data;
+		drv->spares[drv->n_spares++].size = b->alloc;
+		drv->spare_bytes += b->alloc;
+	} else {
+		free(b->data);
+	}
+}
+
 struct v4l2r_buffer *v4l2r_buffer_new(struct v4l2r_driver *drv, VAContextID context,
 				      VABufferType type, uint32_t size, uint32_t num)
 {
@@ -18,7 +50,22 @@ struct v4l2r_buffer *v4l2r_buffer_new(struct v4l2r_driver *drv, VAContextID cont
 	if (!b)
 		return NULL;
 	/* Not zeroed: the caller fills it (a client's data is copied over it whole). */
-	b->data = malloc((size_t)total);
+	int best = -1;
+	for (unsigned i = 0; i < drv->n_spares; i++) {
+		size_t n = drv->spares[i].size;
+
+		if (n >= total && n / 4 <= total && (best < 0 || n < drv->spares[best].size))
+			best = (int)i;
+	}
+	if (best >= 0) {
+		b->data = drv->spares[best].p;
+		b->alloc = drv->spares[best].size;
+		drv->spare_bytes -= b->alloc;
+		drv->spares[best] = drv->spares[--drv->n_spares];
+	} else {
+		b->data = malloc((size_t)total);
+		b->alloc = (size_t)total;
+	}
 	if (!b->data) {
 		free(b);
 		return NULL;
@@ -29,7 +76,7 @@ struct v4l2r_buffer *v4l2r_buffer_new(struct v4l2r_driver *drv, VAContextID cont
 	b->num_elements = num;
 	b->id = v4l2r_table_add(&drv->buffers, b);
 	if (!b->id) {
-		free(b->data);
+		storage_free(drv, b);
 		free(b);
 		return NULL;
 	}
@@ -40,19 +87,46 @@ void v4l2r_buffer_free(struct v4l2r_driver *drv, struct v4l2r_buffer *b)
 {
 	if (!b)
 		return;
-	if (b->borrow_ctx) {
-		struct v4l2r_ctx *ctx = b->borrow_ctx;
-
-		if (b->borrow_cap >= 0 && (unsigned)b->borrow_cap < ctx->n_cap &&
-		    ctx->cap[b->borrow_cap].borrower == b)
-			ctx->cap[b->borrow_cap].borrower = NULL;
-	} else if (b->map_length) {
-		munmap(b->data, b->map_length);
-	} else {
-		free(b->data);
-	}
-	v4l2r_table_remove(&drv->buffers, b->id);
+	if (!b->unlisted)
+		v4l2r_table_remove(&drv->buffers, b->id);
+	b->unlisted = true;
+	if (b->pins)
+		return; /* a picture still reads it: freed at its last unpin */
+	storage_free(drv, b);
 	free(b);
+}
+
+VAStatus v4l2r_buffer_pin_room(struct v4l2r_ctx *ctx)
+{
+	if (ctx->n_pic_bufs == ctx->cap_pic_bufs) {
+		unsigned cap = ctx->cap_pic_bufs ? 2 * ctx->cap_pic_bufs : 16;
+		struct v4l2r_buffer **p = realloc(ctx->pic_bufs, cap * sizeof(*p));
+
+		if (!p)
+			return VA_STATUS_ERROR_ALLOCATION_FAILED;
+		ctx->pic_bufs = p;
+		ctx->cap_pic_bufs = cap;
+	}
+	return VA_STATUS_SUCCESS;
+}
+
+void v4l2r_buffer_pin(struct v4l2r_ctx *ctx, struct v4l2r_buffer *b)
+{
+	ctx->pic_bufs[ctx->n_pic_bufs++] = b;
+	b->pins++;
+}
+
+void v4l2r_buffer_unpin_all(struct v4l2r_ctx *ctx)
+{
+	for (unsigned i = 0; i < ctx->n_pic_bufs; i++) {
+		struct v4l2r_buffer *b = ctx->pic_bufs[i];
+
+		if (--b->pins == 0 && b->unlisted) {
+			storage_free(ctx->drv, b);
+			free(b);
+		}
+	}
+	ctx->n_pic_bufs = 0;
 }
 
 VAStatus v4l2r_CreateBuffer(VADriverContextP va, VAContextID context, VABufferType type,

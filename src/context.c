@@ -32,6 +32,8 @@ void v4l2r_ctx_destroy(struct v4l2r_driver *drv, struct v4l2r_ctx *ctx)
 		pthread_cond_wait(&drv->idle, &drv->lock);
 	if (ctx->codec_ready && ctx->cfg.codec->fini)
 		ctx->cfg.codec->fini(ctx, ctx->priv);
+	v4l2r_buffer_unpin_all(ctx);
+	free(ctx->pic_bufs);
 	/* Keeps a copy of the decoded pictures: the surfaces outlive the context. */
 	v4l2r_video_close(ctx);
 	while ((s = v4l2r_table_next(&drv->surfaces, &pos))) {

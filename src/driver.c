@@ -165,6 +165,8 @@ static void driver_free(struct v4l2r_driver *drv)
 	v4l2r_table_fini(&drv->contexts);
 	v4l2r_table_fini(&drv->images);
 	v4l2r_table_fini(&drv->buffers);
+	for (unsigned i = 0; i < drv->n_spares; i++)
+		free(drv->spares[i].p);
 	v4l2r_table_fini(&drv->surfaces);
 	v4l2r_table_fini(&drv->configs);
 	pthread_cond_destroy(&drv->idle);

@@ -27,6 +27,8 @@
 #define V4L2R_WAIT_MS	      5000 /* longest wait for one request (default) */
 #define V4L2R_MAX_SURFACE_DIM 16384
 #define V4L2R_MAX_BUFFER_SIZE (256u << 20)
+#define V4L2R_SPARES	      8		  /* buffer storage kept for reuse: at most 8 blocks, */
+#define V4L2R_SPARE_BYTES     (16u << 20) /* 16 MiB in all */
 
 struct v4l2r_layout {
 	uint32_t fourcc;
@@ -59,6 +61,16 @@ struct v4l2r_driver {
 	unsigned n_devs;
 	unsigned n_busy; /* decoders skipped at discovery: EBUSY (single-instance, in use) */
 	struct v4l2r_table configs, contexts, surfaces, buffers, images;
+	/* Storage of buffers freed, kept for the next buffers of about their sizes: a client
+	 * creates and destroys the same few buffers for every picture, and malloc + free of them
+	 * (in a process whose heap a software stack churns) cost more than the rest of their
+	 * life, slice data copy apart. */
+	struct {
+		uint8_t *p;
+		size_t size;
+	} spares[V4L2R_SPARES];
+	unsigned n_spares;
+	size_t spare_bytes;
 };
 
 struct v4l2r_config {
@@ -147,6 +159,12 @@ struct v4l2r_ctx {
 	uint64_t pic_ts;
 	uint64_t ts_counter;
 	bool pic_bad_ref; /* the picture names a reference that is not a surface */
+	/* Slice data buffers rendered into the current picture: the codec reads them at
+	 * vaEndPicture (one copy, into the OUTPUT buffer), so they outlive a vaDestroyBuffer until
+	 * then (v4l2r_buffer_pin). Released at vaEndPicture, vaBeginPicture, context destruction.
+	 */
+	struct v4l2r_buffer **pic_bufs;
+	unsigned n_pic_bufs, cap_pic_bufs;
 	unsigned waiters; /* threads polling its requests without the lock */
 	bool dead;	  /* the device is gone (ENODEV, POLLERR): nothing completes any more */
 };
@@ -157,8 +175,13 @@ struct v4l2r_buffer {
 	VABufferType type;
 	uint32_t size, num_elements;
 	uint8_t *data;	   /* malloc'd, or a map of a CAPTURE buffer (derived image) */
+	size_t alloc;	   /* bytes malloc'd at data (>= size x num_elements), 0 for a map */
 	size_t map_length; /* != 0: data is an mmap of this length */
 	bool mapped;
+	/* Pictures in flight reading it (slice data between vaRenderPicture and vaEndPicture): a
+	 * vaDestroyBuffer meanwhile only unlists it (`unlisted`), the last unpin frees it. */
+	unsigned pins;
+	bool unlisted;
 	/* A derived image's storage borrowing the context's own map of CAPTURE buffer
 	 * borrow_cap (no page faults anew per image): the capture teardown hands the map over to
 	 * the buffer (map_length set, borrow_ctx NULL). */
@@ -368,9 +391,18 @@ VAStatus v4l2r_BufferInfo(VADriverContextP va, VABufferID id, VABufferType *type
 VAStatus v4l2r_AcquireBufferHandle(VADriverContextP va, VABufferID id, VABufferInfo *info);
 VAStatus v4l2r_ReleaseBufferHandle(VADriverContextP va, VABufferID id);
 /* Storage not zeroed: the caller fills it. */
+
 struct v4l2r_buffer *v4l2r_buffer_new(struct v4l2r_driver *drv, VAContextID context,
 				      VABufferType type, uint32_t size, uint32_t num);
+/* Destroys the buffer: at once, or at its last unpin when pinned (its ID is gone at once). */
 void v4l2r_buffer_free(struct v4l2r_driver *drv, struct v4l2r_buffer *b);
+/* Keep `b` alive for the context's current picture: v4l2r_buffer_pin_room() first (makes room
+ * for one more: ALLOCATION_FAILED when the list cannot grow), then v4l2r_buffer_pin() once the
+ * codec took the buffer (never fails). */
+VAStatus v4l2r_buffer_pin_room(struct v4l2r_ctx *ctx);
+void v4l2r_buffer_pin(struct v4l2r_ctx *ctx, struct v4l2r_buffer *b);
+/* Release every buffer pinned for the context's current picture. */
+void v4l2r_buffer_unpin_all(struct v4l2r_ctx *ctx);
 
 VAStatus v4l2r_BeginPicture(VADriverContextP va, VAContextID context, VASurfaceID target);
 VAStatus v4l2r_RenderPicture(VADriverContextP va, VAContextID context, VABufferID *buffers,

@@ -28,6 +28,7 @@ VAStatus v4l2r_BeginPicture(VADriverContextP va, VAContextID context, VASurfaceI
 	}
 	/* A second vaBeginPicture without vaEndPicture abandons the open picture: nothing of it
 	 * was queued yet. */
+	v4l2r_buffer_unpin_all(ctx);
 	ctx->target = s;
 	ctx->in_picture = true;
 	ctx->pic_cap_queued = false;
@@ -80,9 +81,19 @@ VAStatus v4l2r_RenderPicture(VADriverContextP va, VAContextID context, VABufferI
 		    .num_elements = b->num_elements,
 		};
 
+		/* Slice data is read at vaEndPicture, from the buffer itself (one copy, into the
+		 * OUTPUT buffer): it stays alive until then, whatever the client destroys. */
+		bool pin = b->type == VASliceDataBufferType;
+		if (pin) {
+			st = v4l2r_buffer_pin_room(ctx);
+			if (st != VA_STATUS_SUCCESS)
+				goto out;
+		}
 		st = ctx->cfg.codec->render(ctx, ctx->priv, &vb);
 		if (st != VA_STATUS_SUCCESS)
 			goto out;
+		if (pin)
+			v4l2r_buffer_pin(ctx, b);
 	}
 out:
 	pthread_mutex_unlock(&drv->lock);
@@ -102,6 +113,7 @@ VAStatus v4l2r_EndPicture(VADriverContextP va, VAContextID context)
 		goto out;
 	}
 	if (!ctx->in_picture || !ctx->target) {
+		v4l2r_buffer_unpin_all(ctx);
 		st = VA_STATUS_ERROR_OPERATION_FAILED;
 		goto out;
 	}
@@ -116,6 +128,7 @@ VAStatus v4l2r_EndPicture(VADriverContextP va, VAContextID context)
 	if (st == VA_STATUS_ERROR_INVALID_CONTEXT)
 		goto out; /* destroyed while we waited */
 	if (ctx->target != target || !ctx->in_picture) {
+		v4l2r_buffer_unpin_all(ctx);
 		st = VA_STATUS_ERROR_INVALID_SURFACE; /* the target was destroyed meanwhile */
 		goto out;
 	}
@@ -134,6 +147,7 @@ VAStatus v4l2r_EndPicture(VADriverContextP va, VAContextID context)
 		ctx->target->failed = true;
 		v4l2r_debug(drv, "picture into surface %#x: %s\n", ctx->target->id, vaErrorStr(st));
 	}
+	v4l2r_buffer_unpin_all(ctx);
 	ctx->in_picture = false;
 	ctx->target = NULL;
 out:
