@@ -17,6 +17,10 @@
 
 #include <linux/v4l2-controls.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include "h264_slice.h"
 #include "slices.h"
 
@@ -41,7 +45,7 @@ static bool h264_profile_is_10bit(VAProfile profile)
 }
 
 struct h264_slice {
-	struct v4l2r_slice_span span; /* into h264_priv.sl.data: the NAL unit, header byte first */
+	struct v4l2r_slice_span span; /* the NAL unit, header byte first (in the VA buffer) */
 	VASliceParameterBufferH264 param;
 	struct v4l2r_h264_slice_hdr hdr;
 };
@@ -224,7 +228,7 @@ static VAStatus render_slice_data(struct h264_priv *priv, const struct v4l2r_va_
 
 		/* Zero bytes after the NAL unit belong to the next start code (ffmpeg keeps one):
 		 * a NAL unit never ends with 0x00, and decoders get exactly the NAL unit. */
-		while (s->span.size > 1 && priv->sl.data[s->span.off + s->span.size - 1] == 0)
+		while (s->span.size > 1 && s->span.data[s->span.size - 1] == 0)
 			s->span.size--;
 	}
 	return VA_STATUS_SUCCESS;
@@ -767,27 +771,42 @@ static void fill_slice(struct h264_priv *priv, const struct h264_slice *s,
 	       sizeof(p->chroma_offset_l1));
 }
 
-static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct h264_priv *priv)
+static struct v4l2r_stream_params stream_params(const struct h264_priv *priv)
 {
 	const VAPictureParameterBufferH264 *p = &priv->pic;
+
+	return (struct v4l2r_stream_params){
+	    .width = (p->picture_width_in_mbs_minus1 + 1u) * 16,
+	    .height = (p->picture_height_in_mbs_minus1 + 1u) * 16,
+	    .bit_depth = 8 + p->bit_depth_luma_minus8,
+	    .min_buffers = (p->num_ref_frames ? p->num_ref_frames : 1) + 1u,
+	};
+}
+
+/* The picture's stream (fill_sps done) is the one last declared: declare_stream() does nothing. */
+static bool stream_declared(const struct h264_priv *priv)
+{
+	struct v4l2r_stream_params sp = stream_params(priv);
+
+	return priv->streamed && priv->stream.width == sp.width &&
+	       priv->stream.height == sp.height && priv->stream.bit_depth == sp.bit_depth &&
+	       priv->stream.min_buffers == sp.min_buffers &&
+	       !memcmp(&priv->stream_sps, &priv->sps, sizeof(priv->sps));
+}
+
+static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct h264_priv *priv)
+{
 	struct v4l2_ext_control ctrl = {
 	    .id = V4L2_CID_STATELESS_H264_SPS,
 	    .size = sizeof(priv->sps),
 	    .ptr = &priv->sps,
 	};
-	struct v4l2r_stream_params sp = {
-	    .width = (p->picture_width_in_mbs_minus1 + 1u) * 16,
-	    .height = (p->picture_height_in_mbs_minus1 + 1u) * 16,
-	    .bit_depth = 8 + p->bit_depth_luma_minus8,
-	    .min_buffers = (p->num_ref_frames ? p->num_ref_frames : 1) + 1u,
-	    .hdr_ctrls = &ctrl,
-	    .n_hdr_ctrls = 1,
-	};
+	struct v4l2r_stream_params sp = stream_params(priv);
 
-	if (priv->streamed && priv->stream.width == sp.width && priv->stream.height == sp.height &&
-	    priv->stream.bit_depth == sp.bit_depth && priv->stream.min_buffers == sp.min_buffers &&
-	    !memcmp(&priv->stream_sps, &priv->sps, sizeof(priv->sps)))
+	if (stream_declared(priv))
 		return VA_STATUS_SUCCESS;
+	sp.hdr_ctrls = &ctrl;
+	sp.n_hdr_ctrls = 1;
 	VAStatus st = v4l2r_ctx_stream(ctx, &sp);
 	if (st != VA_STATUS_SUCCESS) {
 		/* The core has no stream now: declare it again with the next picture, even one
@@ -803,20 +822,6 @@ static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct h264_priv *priv)
 	return VA_STATUS_SUCCESS;
 }
 
-static size_t write_nal(uint8_t *dst, const struct h264_priv *priv, const struct h264_slice *s)
-{
-	size_t n = 0;
-
-	if (priv->annexb) {
-		dst[0] = 0;
-		dst[1] = 0;
-		dst[2] = 1;
-		n = 3;
-	}
-	memcpy(dst + n, priv->sl.data + s->span.off, s->span.size);
-	return n + s->span.size;
-}
-
 /* 00 00 00, 00 00 01 or 00 00 02 inside a NAL unit (7.4.1: emulation prevention keeps them
  * out): the decoder would take the rest as another NAL unit, one the client smuggled in. */
 static bool has_start_code(const uint8_t *p, size_t n)
@@ -829,6 +834,160 @@ static bool has_start_code(const uint8_t *p, size_t n)
 		z++;
 	}
 	return false;
+}
+
+/* Any start code in the picture's slices (in the VA buffers). */
+static int find_start_code(const struct h264_priv *priv)
+{
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		const struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
+
+		if (has_start_code(s->span.data, s->span.size))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * copy_nal(): dst = the n bytes at src, and whether they hold a start code (has_start_code()),
+ * in one pass over the source. Every byte checked is a byte stored (each block is loaded once):
+ * what the device gets is what was checked, whatever the client writes into a mapped VA buffer
+ * meanwhile. dst is left partly written when true.
+ *
+ * The vector steps: whole steps from the start, with the next step's first vector loaded ahead;
+ * a bit mask of the zero bytes (bit j: byte i + j) and of the zero pairs (bytes j and j + 1).
+ * Pairs are rare in slice data (mostly 00 00 03, the emulation prevention): the byte after one
+ * is looked at in the copy, stored by then. They return how many bytes they copied and checked
+ * (every start code beginning before them was looked for), or SIZE_MAX at a start code.
+ */
+#define NO_START_CODE(q, pairs, base)                                                              \
+	do {                                                                                       \
+		for (uint64_t m_ = (pairs); m_; m_ &= m_ - 1)                                      \
+			if ((q)[(base) + __builtin_ctzll(m_) + 2] <= 2)                            \
+				return SIZE_MAX;                                                   \
+	} while (0)
+
+#if defined(__x86_64__) || defined(__i386__)
+/* 128 bytes a step. */
+__attribute__((target("avx2"))) static size_t copy_steps_avx2(uint8_t *dst, const uint8_t *src,
+							      size_t n)
+{
+	size_t i = 0;
+
+	if (n < 160)
+		return 0;
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i a0 = _mm256_loadu_si256((const __m256i *)src);
+	uint64_t z0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, zero));
+
+	for (; i <= n - 160; i += 128) {
+		const uint8_t *p = src + i;
+		uint8_t *q = dst + i;
+		__m256i a1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+		__m256i a2 = _mm256_loadu_si256((const __m256i *)(p + 64));
+		__m256i a3 = _mm256_loadu_si256((const __m256i *)(p + 96));
+		__m256i a4 = _mm256_loadu_si256((const __m256i *)(p + 128));
+
+		_mm256_storeu_si256((__m256i *)q, a0);
+		_mm256_storeu_si256((__m256i *)(q + 32), a1);
+		_mm256_storeu_si256((__m256i *)(q + 64), a2);
+		_mm256_storeu_si256((__m256i *)(q + 96), a3);
+		uint64_t z1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a1, zero));
+		uint64_t z2 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a2, zero));
+		uint64_t z3 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a3, zero));
+		uint64_t z4 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a4, zero));
+		uint64_t lo = z0 | z1 << 32, hi = z2 | z3 << 32;
+		uint64_t pairs_lo = lo & (lo >> 1 | z2 << 63), pairs_hi = hi & (hi >> 1 | z4 << 63);
+
+		if (pairs_lo | pairs_hi) {
+			_mm256_storeu_si256((__m256i *)(q + 128), a4); /* bytes 128, 129 */
+			NO_START_CODE(q, pairs_lo, 0);
+			NO_START_CODE(q, pairs_hi, 64);
+		}
+		a0 = a4;
+		z0 = z4;
+	}
+	return i;
+}
+#endif
+
+#if defined(__SSE2__)
+/* 64 bytes a step. */
+static size_t copy_steps_sse2(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+
+	if (n < 80)
+		return 0;
+	const __m128i zero = _mm_setzero_si128();
+	__m128i a0 = _mm_loadu_si128((const __m128i *)src);
+	uint64_t z0 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, zero));
+
+	for (; i <= n - 80; i += 64) {
+		const uint8_t *p = src + i;
+		uint8_t *q = dst + i;
+		__m128i a1 = _mm_loadu_si128((const __m128i *)(p + 16));
+		__m128i a2 = _mm_loadu_si128((const __m128i *)(p + 32));
+		__m128i a3 = _mm_loadu_si128((const __m128i *)(p + 48));
+		__m128i a4 = _mm_loadu_si128((const __m128i *)(p + 64));
+
+		_mm_storeu_si128((__m128i *)q, a0);
+		_mm_storeu_si128((__m128i *)(q + 16), a1);
+		_mm_storeu_si128((__m128i *)(q + 32), a2);
+		_mm_storeu_si128((__m128i *)(q + 48), a3);
+		uint64_t z1 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, zero));
+		uint64_t z2 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a2, zero));
+		uint64_t z3 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a3, zero));
+		uint64_t z4 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a4, zero));
+		uint64_t z = z0 | z1 << 16 | z2 << 32 | z3 << 48;
+		uint64_t pairs = z & (z >> 1 | z4 << 63);
+
+		if (pairs) {
+			_mm_storeu_si128((__m128i *)(q + 64), a4); /* bytes 64, 65 */
+			NO_START_CODE(q, pairs, 0);
+		}
+		a0 = a4;
+		z0 = z4;
+	}
+	return i;
+}
+#endif
+
+static bool copy_nal(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+
+#if defined(__x86_64__) || defined(__i386__)
+	if (__builtin_cpu_supports("avx2"))
+		i = copy_steps_avx2(dst, src, n);
+#if defined(__SSE2__)
+	else
+		i = copy_steps_sse2(dst, src, n);
+#endif
+#endif
+	if (i == SIZE_MAX)
+		return true;
+	/* The rest, checked in dst from the last step's last two bytes on (their patterns read
+	 * bytes of the rest: the bytes copied now must be the ones checked). */
+	memcpy(dst + i, src + i, n - i);
+	i = i >= 2 ? i - 2 : 0;
+	return has_start_code(dst + i, n - i);
+}
+
+/* The NAL unit of `s` at dst (Annex B: after a start code); false when it holds a start code. */
+static bool write_nal(uint8_t *dst, const struct h264_priv *priv, const struct h264_slice *s,
+		      size_t *written)
+{
+	size_t n = 0;
+
+	if (priv->annexb) {
+		dst[0] = 0;
+		dst[1] = 0;
+		dst[2] = 1;
+		n = 3;
+	}
+	*written = n + s->span.size;
+	return !copy_nal(dst + n, s->span.data, s->span.size);
 }
 
 static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
@@ -850,12 +1009,7 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 		struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
 
 		fill_ps(priv, s, &ps);
-		if (has_start_code(priv->sl.data + s->span.off, s->span.size)) {
-			v4l2r_ctx_debug(ctx, "h264: slice %u: start code inside the NAL unit\n", i);
-			return VA_STATUS_ERROR_INVALID_PARAMETER;
-		}
-		if (v4l2r_h264_parse_slice_header(priv->sl.data + s->span.off, s->span.size, &ps,
-						  &s->hdr)) {
+		if (v4l2r_h264_parse_slice_header(s->span.data, s->span.size, &ps, &s->hdr)) {
 			v4l2r_ctx_debug(ctx, "h264: slice %u: malformed slice header\n", i);
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
 		}
@@ -877,6 +1031,19 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 
 	const struct h264_slice *first = v4l2r_slices_rec(&priv->sl, 0);
 	fill_sps(priv);
+	/* Start codes inside slice data are looked for while the data is copied into the OUTPUT
+	 * buffer, once the slot is known; before anything of the picture reaches the device
+	 * anyway: first when the picture (re)declares the stream (the device is not set up for a
+	 * picture refused) and in slice-based mode (one request per slice). */
+	if (!priv->frame_based || !stream_declared(priv)) {
+		int bad = find_start_code(priv);
+
+		if (bad >= 0) {
+			v4l2r_ctx_debug(ctx, "h264: slice %d: start code inside the NAL unit\n",
+					bad);
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+		}
+	}
 	fill_pps_scaling(priv, &first->hdr);
 	memset(&priv->decode, 0, sizeof(priv->decode));
 	n_dpb = fill_dpb(ctx, priv, &first->hdr, dpb_ids, refs, &n_refs);
@@ -938,13 +1105,22 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 			return st;
 		for (unsigned i = 0; i < priv->sl.n; i++) {
 			const struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
-			size_t need = (priv->annexb ? 3 : 0) + (size_t)s->span.size;
+			size_t need = (priv->annexb ? 3 : 0) + (size_t)s->span.size, n;
 
 			if (need > cap - used) {
 				v4l2r_slot_put(ctx, slot);
+				/* a start code anywhere is the first reason */
+				if (find_start_code(priv) >= 0)
+					return VA_STATUS_ERROR_INVALID_PARAMETER;
 				return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
 			}
-			used += write_nal(data + used, priv, s);
+			if (!write_nal(data + used, priv, s, &n)) {
+				v4l2r_slot_put(ctx, slot);
+				v4l2r_ctx_debug(
+				    ctx, "h264: slice %u: start code inside the NAL unit\n", i);
+				return VA_STATUS_ERROR_INVALID_PARAMETER;
+			}
+			used += n;
 		}
 		return v4l2r_slot_queue(ctx, slot, used, ctrls, n_ctrls, 0, refs, n_refs);
 	}
@@ -976,7 +1152,12 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 			v4l2r_slot_put(ctx, slot);
 			return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
 		}
-		size_t used = write_nal(data, priv, s);
+		size_t used;
+		if (!write_nal(data, priv, s, &used)) {
+			/* checked above: the client rewrote the buffer meanwhile */
+			v4l2r_slot_put(ctx, slot);
+			return VA_STATUS_ERROR_INVALID_PARAMETER;
+		}
 		st = v4l2r_slot_queue(ctx, slot, used, ctrls, n,
 				      i + 1 < priv->sl.n ? V4L2R_SLOT_HOLD_CAPTURE : 0, refs,
 				      n_refs);

@@ -36,7 +36,7 @@ static bool mpeg2_profile_is_10bit(VAProfile profile)
 }
 
 struct mpeg2_slice {
-	struct v4l2r_slice_span span; /* into mpeg2_priv.sl.data: the slice, start code first */
+	struct v4l2r_slice_span span; /* the slice, start code first (in the VA buffer) */
 	VASliceParameterBufferMPEG2 param;
 };
 
@@ -193,7 +193,7 @@ static VAStatus check_pic(const struct mpeg2_priv *priv)
 		rows /= 2;
 	for (unsigned i = 0; i < priv->sl.n; i++) {
 		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
-		const uint8_t *d = priv->sl.data + s->span.off;
+		const uint8_t *d = s->span.data;
 
 		if (s->span.size < 5 || d[0] || d[1] || d[2] != 1 || d[3] < 0x01 || d[3] > 0xaf ||
 		    d[3] > rows)
@@ -218,7 +218,7 @@ static void fill_controls(struct mpeg2_priv *priv)
 		priv->interlaced_seen = true;
 	for (unsigned i = 0; i < priv->sl.n; i++) {
 		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
-		unsigned row = priv->sl.data[s->span.off + 3]; /* checked: 0x01..0xaf */
+		unsigned row = s->span.data[3]; /* checked: 0x01..0xaf */
 
 		last = row > last ? row : last;
 	}
@@ -444,13 +444,13 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 		return st;
 	for (unsigned i = 0; i < priv->sl.n; i++) {
 		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
-		size_t size = slice_size(priv->sl.data + s->span.off, s->span.size);
+		size_t size = slice_size(s->span.data, s->span.size);
 
 		if (size > cap - used) {
 			v4l2r_slot_put(ctx, slot);
 			return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
 		}
-		memcpy(data + used, priv->sl.data + s->span.off, size);
+		memcpy(data + used, s->span.data, size);
 		used += size;
 	}
 	v4l2r_ctx_debug(ctx, "mpeg2: type %u structure %u, %u slices, %zu bytes\n",

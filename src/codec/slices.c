@@ -26,11 +26,8 @@ void v4l2r_slices_init(struct v4l2r_slices *s, size_t rec_size, size_t param_off
 void v4l2r_slices_free(struct v4l2r_slices *s)
 {
 	free(s->recs);
-	free(s->data);
 	s->recs = NULL;
-	s->data = NULL;
 	s->cap = 0;
-	s->data_cap = 0;
 	v4l2r_slices_reset(s);
 }
 
@@ -79,8 +76,11 @@ VAStatus v4l2r_slices_add_params(struct v4l2r_slices *s, const struct v4l2r_va_b
 	for (unsigned i = 0; i < buf->num_elements; i++) {
 		uint8_t *rec = v4l2r_slices_rec(s, s->n++);
 
-		memset(rec, 0, s->rec_size);
+		/* zero what the parameters do not cover */
+		memset(rec, 0, s->param_offset);
 		memcpy(rec + s->param_offset, src + (size_t)i * s->param_size, s->param_size);
+		memset(rec + s->param_offset + s->param_size, 0,
+		       s->rec_size - s->param_offset - s->param_size);
 	}
 	return VA_STATUS_SUCCESS;
 }
@@ -101,22 +101,11 @@ VAStatus v4l2r_slices_add_data(struct v4l2r_slices *s, const struct v4l2r_va_buf
 		    p.slice_data_size > size - p.slice_data_offset)
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
 	}
-	if (s->data_size + size > s->data_cap) {
-		size_t cap = s->data_cap ? s->data_cap : 64 * 1024;
-		while (cap < s->data_size + size)
-			cap *= 2;
-		uint8_t *d = realloc(s->data, cap);
-		if (!d)
-			return VA_STATUS_ERROR_ALLOCATION_FAILED;
-		s->data = d;
-		s->data_cap = cap;
-	}
-	memcpy(s->data + s->data_size, buf->data, size);
 	for (unsigned i = s->first_unpaired; i < s->n; i++) {
 		struct va_slice_prefix p = prefix(s, i);
 		struct v4l2r_slice_span *span = v4l2r_slices_rec(s, i);
 
-		span->off = s->data_size + p.slice_data_offset;
+		span->data = (const uint8_t *)buf->data + p.slice_data_offset;
 		span->size = p.slice_data_size;
 	}
 	*first = s->first_unpaired;

@@ -2,8 +2,12 @@
 /*
  * The slices of one picture as VA clients render them, for any codec: slice parameter buffers
  * (each element copied into a codec-defined slice record) paired with the slice data buffer that
- * follows them, the data bytes gathered in one array. Every VA slice parameter structure starts
- * with slice_data_size, slice_data_offset, slice_data_flag: that is all this reads of them.
+ * follows them. Every VA slice parameter structure starts with slice_data_size,
+ * slice_data_offset, slice_data_flag: that is all this reads of them.
+ *
+ * Slice data is not copied here: a record points into the VA buffer, which the core keeps alive
+ * until the picture ends (vaEndPicture, or the next vaBeginPicture): the codec copies the
+ * bitstream once, at end(), into the OUTPUT buffer.
  */
 #ifndef V4L2R_SLICES_H
 #define V4L2R_SLICES_H
@@ -12,8 +16,8 @@
 
 /* First member of a codec's slice record. */
 struct v4l2r_slice_span {
-	size_t off;    /* into v4l2r_slices.data */
-	uint32_t size; /* bytes of slice data */
+	const uint8_t *data; /* into the slice data buffer; valid until the picture ends */
+	uint32_t size;	     /* bytes of slice data */
 };
 
 struct v4l2r_slices {
@@ -27,8 +31,7 @@ struct v4l2r_slices {
 	void *recs; /* n records of rec_size bytes */
 	unsigned n, cap;
 	unsigned first_unpaired; /* records from here on wait for their data buffer */
-	uint8_t *data;
-	size_t data_size, data_cap;
+	size_t data_size;	 /* bytes of the slice data buffers added (<= max_data) */
 };
 
 void v4l2r_slices_init(struct v4l2r_slices *s, size_t rec_size, size_t param_offset,
@@ -41,7 +44,8 @@ void v4l2r_slices_reset(struct v4l2r_slices *s);
  * slice (slice_data_flag other than VA_SLICE_DATA_FLAG_ALL). */
 VAStatus v4l2r_slices_add_params(struct v4l2r_slices *s, const struct v4l2r_va_buffer *buf);
 /* A VASliceDataBufferType buffer: the data of the records added since the previous one, each
- * range checked against the buffer. *first = index of the first record it paired. */
+ * range checked against the buffer; the records point into buf->data, which must stay valid
+ * until the picture ends. *first = index of the first record it paired. */
 VAStatus v4l2r_slices_add_data(struct v4l2r_slices *s, const struct v4l2r_va_buffer *buf,
 			       unsigned *first);
 /* Every record has its data and there is at least one. */

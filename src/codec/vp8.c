@@ -277,7 +277,7 @@ static VAStatus vp8_end(struct v4l2r_ctx *ctx, void *priv_)
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	key = p->pic_fields.bits.key_frame == 0; /* VA: 0 means key frame */
-	part = priv->sl.data + rec->span.off;
+	part = rec->span.data;
 	if (!v4l2r_vp8_parse_header(part, first_part_size, key, &priv->persist, &h) ||
 	    h.nparts != rec->param.num_of_partitions - 1)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;

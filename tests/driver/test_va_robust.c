@@ -635,6 +635,37 @@ static void hostile_buffers(const struct clip *cl, VAContextID ctx, VASurfaceID 
 		spoiled(ctx, s[0], &b, VA_STATUS_SUCCESS, VA_STATUS_ERROR_INVALID_PARAMETER,
 			"noise as slice header");
 	}
+	/* A start code prefix (00 00 00/01/02) inside the slice data, after a valid header: it
+	 * would reach the device as extra NAL units. At positions around the 64- and 128-byte
+	 * steps of the copy into the OUTPUT buffer (where it is looked for), in and across steps,
+	 * and in the bytes after the last step (the last byte stays non-zero: trailing zero bytes
+	 * are not part of the NAL unit). */
+	{
+		static const uint32_t at[] = {40,  62,	63,  64,  65,  126,
+					      127, 128, 129, 190, 400, 508};
+		uint8_t big[512];
+
+		picbufs_fill(cl, false, s[0], VA_INVALID_SURFACE, &b);
+		for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+			for (uint8_t third = 0; third <= 2; third++) {
+				char what[64];
+
+				memset(big, 0x5a, sizeof(big));
+				memcpy(big, b.data, b.data_size < 32 ? b.data_size : 32);
+				big[at[k]] = 0;
+				big[at[k] + 1] = 0;
+				big[at[k] + 2] = third;
+				struct picbufs bb = b;
+				bb.data = big;
+				bb.data_size = sizeof(big);
+				bb.slice.slice_data_size = sizeof(big);
+				snprintf(what, sizeof(what), "00 00 %02x at %u of 512", third,
+					 at[k]);
+				spoiled(ctx, s[0], &bb, VA_STATUS_SUCCESS,
+					VA_STATUS_ERROR_INVALID_PARAMETER, what);
+			}
+		}
+	}
 	/* Out-of-range picture fields. */
 	picbufs_fill(cl, false, s[0], VA_INVALID_SURFACE, &b);
 	b.pic.seq_fields.bits.log2_max_frame_num_minus4 = 13;
@@ -1007,6 +1038,56 @@ static void hostile_destroyed(const struct clip *cl, VAConfigID cfg, VAContextID
 	ST(v->vaEndPicture(c, ctx), VA_STATUS_ERROR_INVALID_PARAMETER);
 	ST(v->vaDestroyBuffer(c, b_old), VA_STATUS_SUCCESS);
 	ST(v->vaDestroyBuffer(c, b_new), VA_STATUS_SUCCESS);
+	/* Slice data destroyed between vaRenderPicture and vaEndPicture: its ID is gone at once,
+	 * the picture still reads its bytes at vaEndPicture (freed then; ASan: no use after free,
+	 * no leak). Also when the picture is abandoned (vaBeginPicture again) or its context is
+	 * destroyed instead. */
+	{
+		struct picbufs pb;
+		VABufferID ids[4];
+
+		picbufs_fill(cl, false, s[0], VA_INVALID_SURFACE, &pb);
+		for (int round = 0; round < 3; round++) {
+			VAContextID cx = ctx;
+
+			if (round == 2)
+				ST(v->vaCreateContext(c, cfg, cl->w, cl->h, VA_PROGRESSIVE, NULL, 0,
+						      &cx),
+				   VA_STATUS_SUCCESS);
+			ST(v->vaBeginPicture(c, cx, s[0]), VA_STATUS_SUCCESS);
+			ST(v->vaCreateBuffer(c, cx, VAPictureParameterBufferType, sizeof(pb.pic), 1,
+					     &pb.pic, &ids[0]),
+			   VA_STATUS_SUCCESS);
+			ST(v->vaCreateBuffer(c, cx, VAIQMatrixBufferType, sizeof(pb.iq), 1, &pb.iq,
+					     &ids[1]),
+			   VA_STATUS_SUCCESS);
+			ST(v->vaCreateBuffer(c, cx, VASliceParameterBufferType, sizeof(pb.slice), 1,
+					     &pb.slice, &ids[2]),
+			   VA_STATUS_SUCCESS);
+			ST(v->vaCreateBuffer(c, cx, VASliceDataBufferType, pb.data_size, 1,
+					     (void *)pb.data, &ids[3]),
+			   VA_STATUS_SUCCESS);
+			ST(v->vaRenderPicture(c, cx, ids, 4), VA_STATUS_SUCCESS);
+			for (int i = 0; i < 4; i++)
+				ST(v->vaDestroyBuffer(c, ids[i]), VA_STATUS_SUCCESS);
+			ST(v->vaMapBuffer(c, ids[3], &p), VA_STATUS_ERROR_INVALID_BUFFER);
+			ST(v->vaBufferInfo(c, ids[3], &type, &un, &un),
+			   VA_STATUS_ERROR_INVALID_BUFFER);
+			ST(v->vaDestroyBuffer(c, ids[3]), VA_STATUS_ERROR_INVALID_BUFFER);
+			ST(v->vaRenderPicture(c, cx, &ids[3], 1), VA_STATUS_ERROR_INVALID_BUFFER);
+			if (round == 0) {
+				ST(v->vaEndPicture(c, cx), VA_STATUS_SUCCESS);
+				ST(v->vaSyncSurface(c, s[0]), VA_STATUS_SUCCESS);
+				frame_equals(cl, s[0], 0,
+					     "slice data destroyed before vaEndPicture");
+			} else if (round == 1) {
+				ST(v->vaBeginPicture(c, cx, s[0]), VA_STATUS_SUCCESS);
+				ST(v->vaEndPicture(c, cx), VA_STATUS_ERROR_INVALID_PARAMETER);
+			} else {
+				ST(v->vaDestroyContext(c, cx), VA_STATUS_SUCCESS);
+			}
+		}
+	}
 
 	ST(v->vaCreateImage(c, &nv12, cl->w, cl->h, &i_old), VA_STATUS_SUCCESS);
 	ST(v->vaDestroyImage(c, i_old.image_id), VA_STATUS_SUCCESS);

@@ -4,7 +4,8 @@
  * operations on one picture: slice parameter buffers (element size, count and the elements'
  * size/offset/flag from the input), slice data buffers (size from the input) and vaBeginPicture
  * resets. After each one: statuses are the documented ones and every paired slice lies inside
- * the gathered data.
+ * a data buffer added since the last reset (the records point into the buffers, which stay
+ * alive until the picture ends, as the driver core keeps them).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,29 @@ struct rec {
 #define MAX_SLICES 16
 #define MAX_DATA   4096
 
+/* The buffers given to the slices since the last reset: alive until the picture ends. */
+static struct {
+	uint8_t *p;
+	size_t n;
+} held[MAX_SLICES];
+static unsigned n_held;
+
+static void release(void)
+{
+	for (unsigned i = 0; i < n_held; i++)
+		free(held[i].p);
+	n_held = 0;
+}
+
+static bool in_held(const uint8_t *p, size_t n)
+{
+	for (unsigned i = 0; i < n_held; i++)
+		if (p >= held[i].p && p <= held[i].p + held[i].n &&
+		    n <= held[i].n - (size_t)(p - held[i].p))
+			return true;
+	return false;
+}
+
 static void check(const struct v4l2r_slices *s)
 {
 	if (s->n > MAX_SLICES || s->first_unpaired > s->n || s->data_size > MAX_DATA)
@@ -27,12 +51,10 @@ static void check(const struct v4l2r_slices *s)
 	for (unsigned i = 0; i < s->first_unpaired; i++) {
 		const struct rec *r = v4l2r_slices_rec(s, i);
 
-		if (r->span.size == 0 || r->span.off > s->data_size ||
-		    r->span.size > s->data_size - r->span.off)
+		if (r->span.size == 0 || !in_held(r->span.data, r->span.size))
 			abort();
 		/* the bytes are readable (ASan) */
-		volatile uint8_t sink =
-		    s->data[r->span.off] ^ s->data[r->span.off + r->span.size - 1];
+		volatile uint8_t sink = r->span.data[0] ^ r->span.data[r->span.size - 1];
 		(void)sink;
 	}
 	if (v4l2r_slices_complete(s) != (s->n > 0 && s->first_unpaired == s->n))
@@ -87,12 +109,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			st = v4l2r_slices_add_data(&s, &buf, &first);
 			if (st == VA_STATUS_SUCCESS && first >= s.n)
 				abort();
+			if (st == VA_STATUS_SUCCESS && n_held < sizeof(held) / sizeof(held[0])) {
+				held[n_held].p = copy;
+				held[n_held++].n = len;
+				copy = NULL; /* the records point into it now */
+			} else if (st == VA_STATUS_SUCCESS) {
+				abort(); /* more data buffers than records: add_data refuses them */
+			}
 			if (st != VA_STATUS_SUCCESS && st != VA_STATUS_ERROR_INVALID_BUFFER &&
 			    st != VA_STATUS_ERROR_INVALID_PARAMETER)
 				abort();
 			break;
 		case 2:
 			v4l2r_slices_reset(&s);
+			release();
 			break;
 		default:
 			if (v4l2r_slices_complete(&s) && s.n == 0)
@@ -103,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(&s);
 	}
 	v4l2r_slices_free(&s);
+	release();
 	return 0;
 }
 
