@@ -23,7 +23,10 @@ struct v4l2r_ctx;     /* a decoding context (one open video fd) — core */
 struct v4l2r_surface; /* core */
 struct v4l2r_slot;    /* an OUTPUT buffer paired with a media request — core */
 
-/* One VA buffer as vaRenderPicture passes it. The data is only valid during render(): copy. */
+/* One VA buffer as vaRenderPicture passes it. The data is only valid during render(): copy,
+ * except a VASliceDataBufferType buffer's, which stays valid until the picture ends (end()
+ * returned, the next begin(), or fini()): codecs keep pointers into it (slices.h) and copy
+ * the bitstream once, at end(), into the OUTPUT buffer. */
 struct v4l2r_va_buffer {
 	VABufferType type;
 	const void *data;
@@ -58,8 +61,9 @@ struct v4l2r_codec {
 	void (*fini)(struct v4l2r_ctx *ctx, void *priv);
 	/* vaBeginPicture: forget the previous picture's buffers. */
 	VAStatus (*begin)(struct v4l2r_ctx *ctx, void *priv);
-	/* vaRenderPicture, once per buffer: check sizes and types, copy what is needed.
-	 * VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE for a type the codec does not take. */
+	/* vaRenderPicture, once per buffer: check sizes and types, copy what is needed (slice
+	 * data: keep the pointer). VA_STATUS_ERROR_UNSUPPORTED_BUFFERTYPE for a type the codec does
+	 * not take. */
 	VAStatus (*render)(struct v4l2r_ctx *ctx, void *priv, const struct v4l2r_va_buffer *buf);
 	/* vaEndPicture: call v4l2r_ctx_stream() when needed, then fill and queue one slot
 	 * (frame-based) or one per slice (slice-based). Never waits for the decoder. */
