@@ -154,6 +154,38 @@ static VAStatus mpeg2_render(struct v4l2r_ctx *ctx, void *priv_, const struct v4
 
 /* --- end ----------------------------------------------------------------------------------- */
 
+/* What the stream's shape is with this picture (see the top of the file): an interlaced picture
+ * or interlaced rows seen; frames showing the progressive row count only. The slices' start
+ * codes are checked (0x01..0xaf). */
+struct mpeg2_shape {
+	bool interlaced_seen, progressive_rows;
+	unsigned last_row; /* the largest slice_vertical_position + 1 */
+};
+
+static struct mpeg2_shape stream_shape(const struct mpeg2_priv *priv)
+{
+	const VAPictureParameterBufferMPEG2 *p = &priv->pic;
+	unsigned structure = p->picture_coding_extension.bits.picture_structure;
+	unsigned v = p->vertical_size, prog_rows = (v + 15) / 16, il_rows = 2 * ((v + 31) / 32);
+	struct mpeg2_shape sh = {priv->interlaced_seen, priv->progressive_rows, 0};
+
+	if (structure != 3 || !p->picture_coding_extension.bits.progressive_frame)
+		sh.interlaced_seen = true;
+	for (unsigned i = 0; i < priv->sl.n; i++) {
+		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
+		unsigned row = s->span.data[3];
+
+		sh.last_row = row > sh.last_row ? row : sh.last_row;
+	}
+	if (structure == 3 && prog_rows != il_rows) {
+		if (sh.last_row == il_rows)
+			sh.interlaced_seen = true;
+		else if (sh.last_row == prog_rows && !sh.interlaced_seen)
+			sh.progressive_rows = true;
+	}
+	return sh;
+}
+
 static VAStatus check_pic(const struct mpeg2_priv *priv)
 {
 	const VAPictureParameterBufferMPEG2 *p = &priv->pic;
@@ -179,26 +211,36 @@ static VAStatus check_pic(const struct mpeg2_priv *priv)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	if (structure != 3 && frame_dct)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
-	/* A stream whose frames code the progressive row count only is a progressive sequence
-	 * (see fill_controls): only progressive frame pictures there (6.3.10). */
-	if (priv->progressive_rows && (structure != 3 || !progressive_frame))
-		return VA_STATUS_ERROR_INVALID_PARAMETER;
-	/* Slices carry their start code (00 00 01 01..AF), whose last byte is
-	 * slice_vertical_position + 1: within the picture's macroblock rows (6.3.3: an interlaced
-	 * sequence codes whole field rows; a field picture half of them). */
-	unsigned v = p->vertical_size;
-	unsigned rows = priv->progressive_rows ? (v + 15) / 16 : 2 * ((v + 31) / 32);
-
-	if (structure != 3)
-		rows /= 2;
+	/* Slices carry their start code (00 00 01 01..AF). */
 	for (unsigned i = 0; i < priv->sl.n; i++) {
 		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
 		const uint8_t *d = s->span.data;
 
-		if (s->span.size < 5 || d[0] || d[1] || d[2] != 1 || d[3] < 0x01 || d[3] > 0xaf ||
-		    d[3] > rows)
+		if (s->span.size < 5 || d[0] || d[1] || d[2] != 1 || d[3] < 0x01 || d[3] > 0xaf)
 			return VA_STATUS_ERROR_INVALID_PARAMETER;
 	}
+	/* A progressive sequence has progressive frame pictures only (6.3.10). */
+	struct mpeg2_shape sh = stream_shape(priv);
+	bool progressive = sh.progressive_rows || !sh.interlaced_seen;
+
+	if (progressive && (structure != 3 || !progressive_frame))
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	/* The start code's last byte is slice_vertical_position + 1; the slices reach the
+	 * picture's last macroblock row and none beyond (6.3.3: an interlaced sequence codes whole
+	 * field rows, a field picture half of them), as the device decodes down to that row. A
+	 * picture taller than 175 rows names its rows with slice_vertical_position_extension:
+	 * not checked. */
+	unsigned v = p->vertical_size;
+	unsigned rows = progressive ? (v + 15) / 16 : 2 * ((v + 31) / 32);
+
+	if (structure != 3)
+		rows /= 2;
+	if (rows <= 0xaf && sh.last_row != rows)
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
+	/* A frame's two fields are both B pictures or neither. */
+	if (structure != 3 && !p->picture_coding_extension.bits.is_first_field &&
+	    priv->first_field_valid && (priv->first_field_type == 3) != (p->picture_coding_type == 3))
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	return VA_STATUS_SUCCESS;
 }
 
@@ -211,23 +253,10 @@ static void fill_controls(struct mpeg2_priv *priv)
 	unsigned structure = p->picture_coding_extension.bits.picture_structure;
 	bool progressive_frame = p->picture_coding_extension.bits.progressive_frame;
 
-	unsigned v = p->vertical_size, prog_rows = (v + 15) / 16, il_rows = 2 * ((v + 31) / 32);
-	unsigned last = 0;
+	struct mpeg2_shape sh = stream_shape(priv);
 
-	if (structure != 3 || !progressive_frame)
-		priv->interlaced_seen = true;
-	for (unsigned i = 0; i < priv->sl.n; i++) {
-		const struct mpeg2_slice *s = v4l2r_slices_rec(&priv->sl, i);
-		unsigned row = s->span.data[3]; /* checked: 0x01..0xaf */
-
-		last = row > last ? row : last;
-	}
-	if (structure == 3 && prog_rows != il_rows) {
-		if (last == il_rows)
-			priv->interlaced_seen = true;
-		else if (last == prog_rows && !priv->interlaced_seen)
-			priv->progressive_rows = true;
-	}
+	priv->interlaced_seen = sh.interlaced_seen;
+	priv->progressive_rows = sh.progressive_rows;
 
 	memset(seq, 0, sizeof(*seq));
 	seq->horizontal_size = (uint16_t)p->horizontal_size;
@@ -345,27 +374,25 @@ static size_t slice_size(const uint8_t *d, size_t size)
 	return size;
 }
 
-/* The reference picture a P or B picture names: NULL for VA_INVALID_SURFACE (none: the device
- * then predicts from the picture's own buffer); VA_STATUS_ERROR_INVALID_SURFACE unless it is a
- * surface holding one of the last two reference pictures queued on this context (not a
- * surface, never decoded here, a B picture, or overwritten since). */
+/* The reference picture a P or B picture names, which must be refpics[which] (the newest
+ * reference picture: 0, the one before: 1) in its surface still: NULL for VA_INVALID_SURFACE
+ * (none: the device then predicts from the picture's own buffer), else
+ * VA_STATUS_ERROR_INVALID_SURFACE (not a surface, never decoded here, a B picture, another
+ * reference picture than the one the device predicts from, or overwritten since). */
 static VAStatus ref_surface(struct v4l2r_ctx *ctx, const struct mpeg2_priv *priv, VASurfaceID id,
-			    struct v4l2r_surface **out)
+			    unsigned which, struct v4l2r_surface **out)
 {
+	const struct mpeg2_refpic *r = &priv->refpics[which];
 	struct v4l2r_surface *s;
 
 	*out = NULL;
 	if (id == VA_INVALID_SURFACE)
 		return VA_STATUS_SUCCESS;
 	s = v4l2r_ctx_surface(ctx, id);
-	for (unsigned i = 0; s && i < 2; i++) {
-		if (priv->refpics[i].surface == s && priv->refpics[i].ts &&
-		    priv->refpics[i].ts == v4l2r_surface_ts(s)) {
-			*out = s;
-			return VA_STATUS_SUCCESS;
-		}
-	}
-	return VA_STATUS_ERROR_INVALID_SURFACE;
+	if (!s || r->surface != s || !r->ts || r->ts != v4l2r_surface_ts(s))
+		return VA_STATUS_ERROR_INVALID_SURFACE;
+	*out = s;
+	return VA_STATUS_SUCCESS;
 }
 
 static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
@@ -381,7 +408,6 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 	st = check_pic(priv);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	fill_controls(priv);
 
 	/* References: P pictures predict from the forward one, B from both (7.6). The P second
 	 * field of an I frame takes its opposite-parity field from the first field; when no frame
@@ -391,16 +417,22 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 	bool ip_second = p->picture_coding_extension.bits.picture_structure != 3 &&
 			 !p->picture_coding_extension.bits.is_first_field &&
 			 priv->first_field_valid && priv->first_field_type == 1;
-	if (p->picture_coding_type != 1 && !(ip_second && p->forward_reference_picture == 0)) {
-		st = ref_surface(ctx, priv, p->forward_reference_picture, &fwd);
-		if (st != VA_STATUS_SUCCESS)
-			return st;
-	}
+	/* P predicts from the newest reference picture, B from the two newest (7.6); the second
+	 * field of an I or P frame comes after its first field became the newest: its P predicts
+	 * from the one before. */
+	unsigned p_ref = p->picture_coding_extension.bits.picture_structure != 3 &&
+			 !p->picture_coding_extension.bits.is_first_field &&
+			 priv->first_field_valid && priv->first_field_type != 3;
+	if (p->picture_coding_type == 2 && !(ip_second && p->forward_reference_picture == 0))
+		st = ref_surface(ctx, priv, p->forward_reference_picture, p_ref, &fwd);
 	if (p->picture_coding_type == 3) {
-		st = ref_surface(ctx, priv, p->backward_reference_picture, &bwd);
-		if (st != VA_STATUS_SUCCESS)
-			return st;
+		st = ref_surface(ctx, priv, p->forward_reference_picture, 1, &fwd);
+		if (st == VA_STATUS_SUCCESS)
+			st = ref_surface(ctx, priv, p->backward_reference_picture, 0, &bwd);
 	}
+	if (st != VA_STATUS_SUCCESS)
+		return st;
+	fill_controls(priv);
 	if (fwd) {
 		priv->picture.forward_ref_ts = v4l2r_surface_ts(fwd);
 		refs[n_refs++] = fwd;

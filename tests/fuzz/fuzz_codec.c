@@ -323,9 +323,12 @@ void fuzz_replay_builtin(void)
 	    {1, FZ_MPEG2_FIELD_FRAME_DCT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
 	    /* 48 lines in 3 rows: a progressive sequence (an interlaced one codes 4) */
 	    {1, FZ_MPEG2_INTERLACED, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
+	    {1, FZ_MPEG2_SHORT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
 	    {1, FZ_MPEG2_P, 2, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* holds no picture */
 	    {1, FZ_MPEG2_P, 9, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* no surface */
 	    {1, FZ_MPEG2_P, 0, 0, VA_STATUS_SUCCESS},
+	    {2, FZ_MPEG2_P, 0, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* not the newest */
+	    {2, FZ_MPEG2_B, 1, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* swapped */
 	    {2, FZ_MPEG2_B, 0, 1, VA_STATUS_SUCCESS},
 	    {3, FZ_MPEG2_B, 2, 1, VA_STATUS_ERROR_INVALID_SURFACE}, /* a B picture */
 	    {3, FZ_MPEG2_B, 0, 9, VA_STATUS_ERROR_INVALID_SURFACE},
@@ -346,6 +349,20 @@ void fuzz_replay_builtin(void)
 	}
 	seed(&w, n_ok);
 	expect_ends("mpeg2 refusals", want_mpeg2, sizeof(mpeg2) / sizeof(mpeg2[0]));
+	/* regression (MPEG-2): field pairs: the P second field of an I frame predicts from the
+	 * reference before it (none here); a frame's fields are both B or neither */
+	fzw_u8(&w, FZ_MPEG2);
+	fz_mpeg2_picture(&w, 0, FZ_MPEG2_FIELD_I, 0, 0);
+	fz_mpeg2_picture(&w, 0, FZ_MPEG2_FIELD_P, 0, 0); /* the I field: not a reference */
+	fz_mpeg2_picture(&w, 0, FZ_MPEG2_FIELD_B, VA_INVALID_SURFACE, VA_INVALID_SURFACE);
+	fz_mpeg2_picture(&w, 0, FZ_MPEG2_FIELD_P, VA_INVALID_SURFACE, 0);
+	fz_mpeg2_picture(&w, 1, FZ_MPEG2_FIELD_I, 0, 0);
+	fz_mpeg2_picture(&w, 1, FZ_MPEG2_FIELD_P, 0, 0);
+	seed(&w, 4);
+	static const VAStatus want_fields[] = {
+	    VA_STATUS_SUCCESS, VA_STATUS_ERROR_INVALID_SURFACE, VA_STATUS_ERROR_INVALID_PARAMETER,
+	    VA_STATUS_SUCCESS, VA_STATUS_SUCCESS, VA_STATUS_SUCCESS};
+	expect_ends("mpeg2 fields", want_fields, 6);
 	free(w.p);
 }
 

@@ -575,6 +575,20 @@ void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind k
 	case FZ_MPEG2_INTERLACED:
 		pp.picture_coding_extension.bits.progressive_frame = 0;
 		break;
+	case FZ_MPEG2_FIELD_I:
+	case FZ_MPEG2_FIELD_P:
+	case FZ_MPEG2_FIELD_B:
+		pp.picture_coding_type = kind == FZ_MPEG2_FIELD_I ? 1 : kind == FZ_MPEG2_FIELD_P ? 2 : 3;
+		pp.f_code = kind == FZ_MPEG2_FIELD_I ? 0xffff : 0x1111;
+		pp.forward_reference_picture = forward;
+		pp.backward_reference_picture = backward;
+		/* the first field on top, the second at the bottom */
+		pp.picture_coding_extension.bits.picture_structure = kind == FZ_MPEG2_FIELD_I ? 1 : 2;
+		pp.picture_coding_extension.bits.is_first_field = kind == FZ_MPEG2_FIELD_I;
+		pp.picture_coding_extension.bits.top_field_first = 0;
+		pp.picture_coding_extension.bits.frame_pred_frame_dct = 0;
+		pp.picture_coding_extension.bits.progressive_frame = 0;
+		break;
 	default:
 		break;
 	}
@@ -587,9 +601,16 @@ void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind k
 
 	memset(sp, 0, sizeof(sp));
 	fz_known_mpeg2_slices(data);
+	unsigned n = rows;
+
 	if (kind == FZ_MPEG2_ROW_BEYOND)
 		data[(rows - 1) * 17 + 3] = 96; /* the last slice's start code: row 96 */
-	for (unsigned r = 0; r < rows; r++) {
+	if (kind == FZ_MPEG2_TALL)
+		data[(rows - 1) * 17 + 3] = 125; /* the last row of 2000 lines */
+	if (kind == FZ_MPEG2_SHORT || kind == FZ_MPEG2_FIELD_I || kind == FZ_MPEG2_FIELD_P ||
+	    kind == FZ_MPEG2_FIELD_B)
+		n = rows - 1; /* a field of a 48-line frame: 2 rows (of 4 in the frame) */
+	for (unsigned r = 0; r < n; r++) {
 		sp[r].slice_data_size = 17;
 		sp[r].slice_data_offset = r * 17;
 		sp[r].slice_data_flag = VA_SLICE_DATA_FLAG_ALL;
@@ -600,8 +621,8 @@ void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind k
 	fzw_pic(w, target);
 	fzw_buf(w, FZ_PIC, &pp, sizeof(pp));
 	fzw_buf(w, FZ_IQ, &iq, sizeof(iq));
-	fzw_slices(w, sp, sizeof(sp[0]), rows);
-	fzw_buf(w, FZ_DATA, data, sizeof(data));
+	fzw_slices(w, sp, sizeof(sp[0]), n);
+	fzw_buf(w, FZ_DATA, data, n * 17);
 	fzw_u8(w, FZ_END);
 }
 

@@ -92,12 +92,16 @@ enum fz_mpeg2_kind {
 	FZ_MPEG2_I,			/* the known I picture */
 	FZ_MPEG2_P,			/* a P frame whose forward reference is `forward` */
 	FZ_MPEG2_B,			/* a B frame: `forward`, `backward` */
-	FZ_MPEG2_TALL,			/* vertical_size 2000 */
+	FZ_MPEG2_TALL,			/* vertical_size 2000 (rows 1, 2 and 125) */
 	FZ_MPEG2_ROW_BEYOND,		/* the last slice at row 96 (slice_vertical_position 95) */
 	FZ_MPEG2_PROGRESSIVE_FIELD,	/* progressive_frame in a top field picture (6.3.10) */
 	FZ_MPEG2_PROGRESSIVE_FIELD_DCT, /* progressive_frame, frame_pred_frame_dct 0 (6.3.10) */
 	FZ_MPEG2_FIELD_FRAME_DCT,	/* a top field picture with frame_pred_frame_dct 1 */
 	FZ_MPEG2_INTERLACED,		/* progressive_frame 0 (a frame picture) */
+	FZ_MPEG2_SHORT,			/* no slice in the last row */
+	FZ_MPEG2_FIELD_I,		/* the first field of a frame, on top (2 rows) */
+	FZ_MPEG2_FIELD_P,		/* a second field at the bottom, P: `forward` */
+	FZ_MPEG2_FIELD_B,		/* a second field at the bottom, B: `forward`, `backward` */
 };
 /* `forward` / `backward`: surface numbers as in the input (below 8: the context's surfaces). */
 void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind kind,
