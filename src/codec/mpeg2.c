@@ -395,6 +395,30 @@ static VAStatus ref_surface(struct v4l2r_ctx *ctx, const struct mpeg2_priv *priv
 	return VA_STATUS_SUCCESS;
 }
 
+/* What the device gets, checked where the client can no longer change it (the checks before
+ * read the VA buffers, which a client may rewrite meanwhile): slice start codes only (00 00 01
+ * 01..AF), the first at offset 0, the largest naming the picture's last row, `rows` (not
+ * checked beyond 175 rows, named with slice_vertical_position_extension). */
+static bool output_ok(const uint8_t *d, size_t n, unsigned rows)
+{
+	const uint8_t *p = d + 2, *end = d + n;
+	unsigned last = 0;
+
+	if (n < 4 || d[0] || d[1] || d[2] != 1)
+		return false;
+	while (p < end && (p = memchr(p, 1, (size_t)(end - p)))) {
+		if (p[-1] || p[-2]) {
+			p++;
+			continue;
+		}
+		if (p + 1 >= end || p[1] < 0x01 || p[1] > 0xaf)
+			return false;
+		last = p[1] > last ? p[1] : last;
+		p += 2;
+	}
+	return rows > 0xaf || last == rows;
+}
+
 static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 {
 	struct mpeg2_priv *priv = priv_;
@@ -484,6 +508,14 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 		}
 		memcpy(data + used, s->span.data, size);
 		used += size;
+	}
+	unsigned v = priv->seq.vertical_size;
+	unsigned rows = (priv->seq.flags & V4L2_MPEG2_SEQ_FLAG_PROGRESSIVE) ? (v + 15) / 16
+									    : 2 * ((v + 31) / 32);
+
+	if (!output_ok(data, used, priv->picture.picture_structure != 3 ? rows / 2 : rows)) {
+		v4l2r_slot_put(ctx, slot);
+		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	}
 	v4l2r_ctx_debug(ctx, "mpeg2: type %u structure %u, %u slices, %zu bytes\n",
 			priv->picture.picture_coding_type, priv->picture.picture_structure,

@@ -605,6 +605,8 @@ void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind k
 
 	if (kind == FZ_MPEG2_ROW_BEYOND)
 		data[(rows - 1) * 17 + 3] = 96; /* the last slice's start code: row 96 */
+	if (kind == FZ_MPEG2_EMBEDDED)
+		memcpy(data + 12, "\x00\x00\x01\x60", 4); /* in the first slice: row 96 */
 	if (kind == FZ_MPEG2_TALL)
 		data[(rows - 1) * 17 + 3] = 125; /* the last row of 2000 lines */
 	if (kind == FZ_MPEG2_SHORT || kind == FZ_MPEG2_FIELD_I || kind == FZ_MPEG2_FIELD_P ||
