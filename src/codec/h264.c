@@ -20,6 +20,9 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 #include "h264_slice.h"
 #include "slices.h"
@@ -953,6 +956,59 @@ static size_t copy_steps_sse2(uint8_t *dst, const uint8_t *src, size_t n)
 }
 #endif
 
+#if defined(__aarch64__)
+/* 64 bytes a step. NEON has no byte mask move: the pairs are found with whole vectors (a zero
+ * byte's 0xff and the next byte's, shifted in with vext), a nibble mask only for a step that has
+ * one. */
+static size_t copy_steps_neon(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i = 0;
+
+	if (n < 80)
+		return 0;
+	uint8x16_t a0 = vld1q_u8(src), e0 = vceqzq_u8(a0);
+
+	for (; i <= n - 80; i += 64) {
+		const uint8_t *p = src + i;
+		uint8_t *q = dst + i;
+		uint8x16_t a1 = vld1q_u8(p + 16), a2 = vld1q_u8(p + 32), a3 = vld1q_u8(p + 48),
+			   a4 = vld1q_u8(p + 64);
+
+		vst1q_u8(q, a0);
+		vst1q_u8(q + 16, a1);
+		vst1q_u8(q + 32, a2);
+		vst1q_u8(q + 48, a3);
+		uint8x16_t e1 = vceqzq_u8(a1), e2 = vceqzq_u8(a2), e3 = vceqzq_u8(a3),
+			   e4 = vceqzq_u8(a4);
+		/* byte j of pk: bytes 16k + j and 16k + j + 1 both zero */
+		uint8x16_t p0 = vandq_u8(e0, vextq_u8(e0, e1, 1)),
+			   p1 = vandq_u8(e1, vextq_u8(e1, e2, 1)),
+			   p2 = vandq_u8(e2, vextq_u8(e2, e3, 1)),
+			   p3 = vandq_u8(e3, vextq_u8(e3, e4, 1));
+
+		if (vmaxvq_u8(vorrq_u8(vorrq_u8(p0, p1), vorrq_u8(p2, p3)))) {
+			const uint8x16_t pk[4] = {p0, p1, p2, p3};
+
+			vst1q_u8(q + 64, a4); /* bytes 64, 65 */
+			for (unsigned k = 0; k < 4; k++) {
+				/* 4 bits a byte (byte j: bits 4j..4j+3), the top one kept */
+				uint64_t m = vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(
+							       vreinterpretq_u16_u8(pk[k]), 4)),
+							   0) &
+					     0x8888888888888888u;
+
+				for (; m; m &= m - 1)
+					if (q[16 * k + __builtin_ctzll(m) / 4 + 2] <= 2)
+						return SIZE_MAX;
+			}
+		}
+		a0 = a4;
+		e0 = e4;
+	}
+	return i;
+}
+#endif
+
 static bool copy_nal(uint8_t *dst, const uint8_t *src, size_t n)
 {
 	size_t i = 0;
@@ -964,6 +1020,8 @@ static bool copy_nal(uint8_t *dst, const uint8_t *src, size_t n)
 	else
 		i = copy_steps_sse2(dst, src, n);
 #endif
+#elif defined(__aarch64__)
+	i = copy_steps_neon(dst, src, n);
 #endif
 	if (i == SIZE_MAX)
 		return true;

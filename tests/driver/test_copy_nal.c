@@ -4,8 +4,9 @@
  * vector steps in src/codec/h264.c, compiled in here): against a plain reference on random NAL
  * units of every length up to 700 bytes, zero bytes from rare to most of them, and every start
  * code prefix (00 00 00/01/02) planted at every position of short units and around the steps'
- * edges of long ones. Each implementation the CPU runs (AVX2, SSE2, portable) is checked: the
- * answer, and when there is no start code, the copy byte for byte with nothing written past it.
+ * edges of long ones. Each implementation the CPU runs (AVX2, SSE2, NEON, portable) is checked:
+ * the answer, and when there is no start code, the copy byte for byte with nothing written past
+ * it. copy-nal-qemu.sh runs it for aarch64 under qemu.
  */
 #include "h264.c"
 
@@ -53,8 +54,8 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 	return VA_STATUS_ERROR_OPERATION_FAILED;
 }
 
-enum impl { IMPL_AUTO, IMPL_AVX2, IMPL_SSE2, IMPL_C, N_IMPL };
-static const char *const impl_name[N_IMPL] = {"auto", "avx2", "sse2", "c"};
+enum impl { IMPL_AUTO, IMPL_AVX2, IMPL_SSE2, IMPL_NEON, IMPL_C, N_IMPL };
+static const char *const impl_name[N_IMPL] = {"auto", "avx2", "sse2", "neon", "c"};
 
 /* copy_nal() with the vector steps of `impl` (the same tail). */
 static bool copy_with(enum impl impl, uint8_t *dst, const uint8_t *src, size_t n)
@@ -72,6 +73,11 @@ static bool copy_with(enum impl impl, uint8_t *dst, const uint8_t *src, size_t n
 #if defined(__SSE2__)
 	case IMPL_SSE2:
 		i = copy_steps_sse2(dst, src, n);
+		break;
+#endif
+#if defined(__aarch64__)
+	case IMPL_NEON:
+		i = copy_steps_neon(dst, src, n);
 		break;
 #endif
 	default:
@@ -93,6 +99,10 @@ static bool available(enum impl impl)
 #endif
 #if defined(__SSE2__)
 	case IMPL_SSE2:
+		return true;
+#endif
+#if defined(__aarch64__)
+	case IMPL_NEON:
 		return true;
 #endif
 	case IMPL_AUTO:
