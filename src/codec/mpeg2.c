@@ -355,6 +355,9 @@ static VAStatus declare_stream(struct v4l2r_ctx *ctx, struct mpeg2_priv *priv)
 		priv->streamed = false;
 		return st;
 	}
+	/* CAPTURE buffers of another size: the reference pictures are gone with the old ones */
+	if (!priv->streamed || priv->stream.width != sp.width || priv->stream.height != sp.height)
+		memset(priv->refpics, 0, sizeof(priv->refpics));
 	priv->streamed = true;
 	priv->stream = sp;
 	priv->stream.hdr_ctrls = NULL;
@@ -378,9 +381,10 @@ static size_t slice_size(const uint8_t *d, size_t size)
  * reference picture: 0, the one before: 1) in its surface still: NULL for VA_INVALID_SURFACE
  * (none: the device then predicts from the picture's own buffer), else
  * VA_STATUS_ERROR_INVALID_SURFACE (not a surface, never decoded here, a B picture, another
- * reference picture than the one the device predicts from, or overwritten since). */
+ * reference picture than the one the device predicts from, overwritten since, or `new_size`:
+ * the picture declares a stream of another size, whose new CAPTURE buffers hold none). */
 static VAStatus ref_surface(struct v4l2r_ctx *ctx, const struct mpeg2_priv *priv, VASurfaceID id,
-			    unsigned which, struct v4l2r_surface **out)
+			    unsigned which, bool new_size, struct v4l2r_surface **out)
 {
 	const struct mpeg2_refpic *r = &priv->refpics[which];
 	struct v4l2r_surface *s;
@@ -389,7 +393,7 @@ static VAStatus ref_surface(struct v4l2r_ctx *ctx, const struct mpeg2_priv *priv
 	if (id == VA_INVALID_SURFACE)
 		return VA_STATUS_SUCCESS;
 	s = v4l2r_ctx_surface(ctx, id);
-	if (!s || r->surface != s || !r->ts || r->ts != v4l2r_surface_ts(s))
+	if (!s || new_size || r->surface != s || !r->ts || r->ts != v4l2r_surface_ts(s))
 		return VA_STATUS_ERROR_INVALID_SURFACE;
 	*out = s;
 	return VA_STATUS_SUCCESS;
@@ -447,12 +451,20 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 	unsigned p_ref = p->picture_coding_extension.bits.picture_structure != 3 &&
 			 !p->picture_coding_extension.bits.is_first_field &&
 			 priv->first_field_valid && priv->first_field_type != 3;
+	struct mpeg2_shape sh = stream_shape(priv);
+	unsigned v = p->vertical_size;
+	unsigned rows = sh.progressive_rows || !sh.interlaced_seen ? (v + 15) / 16
+								   : 2 * ((v + 31) / 32);
+	bool new_size = !priv->streamed || priv->stream.width != ((p->horizontal_size + 15u) & ~15u) ||
+			priv->stream.height != rows * 16;
+
 	if (p->picture_coding_type == 2 && !(ip_second && p->forward_reference_picture == 0))
-		st = ref_surface(ctx, priv, p->forward_reference_picture, p_ref, &fwd);
+		st = ref_surface(ctx, priv, p->forward_reference_picture, p_ref, new_size, &fwd);
 	if (p->picture_coding_type == 3) {
-		st = ref_surface(ctx, priv, p->forward_reference_picture, 1, &fwd);
+		st = ref_surface(ctx, priv, p->forward_reference_picture, 1, new_size, &fwd);
 		if (st == VA_STATUS_SUCCESS)
-			st = ref_surface(ctx, priv, p->backward_reference_picture, 0, &bwd);
+			st = ref_surface(ctx, priv, p->backward_reference_picture, 0, new_size,
+					 &bwd);
 	}
 	if (st != VA_STATUS_SUCCESS)
 		return st;
@@ -509,10 +521,6 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 		memcpy(data + used, s->span.data, size);
 		used += size;
 	}
-	unsigned v = priv->seq.vertical_size;
-	unsigned rows = (priv->seq.flags & V4L2_MPEG2_SEQ_FLAG_PROGRESSIVE) ? (v + 15) / 16
-									    : 2 * ((v + 31) / 32);
-
 	if (!output_ok(data, used, priv->picture.picture_structure != 3 ? rows / 2 : rows)) {
 		v4l2r_slot_put(ctx, slot);
 		return VA_STATUS_ERROR_INVALID_PARAMETER;

@@ -327,6 +327,7 @@ void fuzz_replay_builtin(void)
 	    {1, FZ_MPEG2_SHORT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
 	    {1, FZ_MPEG2_P, 2, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* holds no picture */
 	    {1, FZ_MPEG2_P, 9, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* no surface */
+	    {1, FZ_MPEG2_P_WIDE, 0, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* a new stream */
 	    {1, FZ_MPEG2_P, 0, 0, VA_STATUS_SUCCESS},
 	    {2, FZ_MPEG2_P, 0, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* not the newest */
 	    {2, FZ_MPEG2_B, 1, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* swapped */

@@ -550,6 +550,9 @@ void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind k
 	pp.picture_coding_extension.bits.progressive_frame = 1;
 	pp.picture_coding_extension.bits.is_first_field = 1;
 	switch (kind) {
+	case FZ_MPEG2_P_WIDE:
+		pp.horizontal_size = 64;
+		/* fall through */
 	case FZ_MPEG2_P:
 		pp.picture_coding_type = 2;
 		pp.f_code = 0x11ff;

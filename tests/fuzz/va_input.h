@@ -99,6 +99,7 @@ enum fz_mpeg2_kind {
 	FZ_MPEG2_FIELD_FRAME_DCT,	/* a top field picture with frame_pred_frame_dct 1 */
 	FZ_MPEG2_INTERLACED,		/* progressive_frame 0 (a frame picture) */
 	FZ_MPEG2_SHORT,			/* no slice in the last row */
+	FZ_MPEG2_P_WIDE,		/* FZ_MPEG2_P 64 pixels wide */
 	FZ_MPEG2_EMBEDDED,		/* a start code (row 96) inside the first slice's data */
 	FZ_MPEG2_FIELD_I,		/* the first field of a frame, on top (2 rows) */
 	FZ_MPEG2_FIELD_P,		/* a second field at the bottom, P: `forward` */
