@@ -27,6 +27,7 @@ static const struct emu_profile profiles[] = {
 	.max_w = 1920,
 	.max_h = 1088,
 	.requires_requests = false,
+	.coded_depth = 2,
 	.codecs = {&emu_codec_h264, &emu_codec_mpeg2, &emu_codec_vp8},
     },
     {
@@ -42,6 +43,7 @@ static const struct emu_profile profiles[] = {
 	.max_h = 2304,
 	.ten_bit = true,
 	.requires_requests = true,
+	.coded_depth = 2,
 	.codecs = {&emu_codec_h264},
     },
     {
@@ -57,6 +59,7 @@ static const struct emu_profile profiles[] = {
 	.max_h = 2304,
 	.hold_capture = true,
 	.requires_requests = true,
+	.coded_min_size = 1024,
 	.codecs = {&emu_codec_h264, &emu_codec_mpeg2, &emu_codec_vp8},
     },
 };

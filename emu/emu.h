@@ -45,6 +45,11 @@ struct emu_profile {
 	bool ten_bit;
 	bool hold_capture;
 	bool requires_requests;
+	/* OUTPUT sizeimage (coded formats): a client's value is kept, at least coded_min_size
+	 * (cedrus_prepare_format: SZ_1K); 0 becomes width x height x coded_depth (hantro_try_fmt:
+	 * max_depth 2; rkvdec_h264_adjust_fmt: RKVDEC_H264_MAX_DEPTH_IN_BYTES 2) if that is set. */
+	uint32_t coded_min_size;
+	uint32_t coded_depth;
 	/* The codecs of the hardware, in ENUM_FMT(OUTPUT) order; the first is the default. */
 	const struct emu_codec_ops *codecs[EMU_MAX_CODECS];
 };
@@ -165,6 +170,7 @@ struct emu_instance {
 	uint64_t req_seq;
 	uint64_t n_requests, n_frames, n_errors;
 	uint64_t n_bufs_alloc, n_bufs_freed; /* buffers of both queues, freed by the client */
+	uint64_t n_out_created;		     /* OUTPUT buffers by CREATE_BUFS */
 	/* Requests queued and not completed: count, its time integral (inflight_avg) and the
 	 * engine's busy time (busy_pct), from the first queue to the last completion. */
 	int inflight;

@@ -137,16 +137,18 @@ void emu_out_stats(struct emu_instance *inst)
 		busy = 100;
 	/* buffers_allocated / buffers_freed: by REQBUFS / CREATE_BUFS and REQBUFS (count 0 or a
 	 * new count) before the instance closed; a client that frees what it allocates leaves
-	 * them equal. inflight_avg: time-weighted mean of the requests queued and not completed,
-	 * busy_pct: the engine's busy time, both over the first queue .. last completion. */
+	 * them equal. output_created: OUTPUT buffers by CREATE_BUFS. inflight_avg: time-weighted
+	 * mean of the requests queued and not completed, busy_pct: the engine's busy time, both
+	 * over the first queue .. last completion. */
 	n = snprintf(line, sizeof(line),
 		     "{\"dev\":\"%s\",\"index\":%d,\"pid\":%d,\"requests\":%llu,\"frames\":%llu,"
 		     "\"errors\":%llu,\"buffers_allocated\":%llu,\"buffers_freed\":%llu,"
-		     "\"inflight_avg\":%.2f,\"busy_pct\":%.1f}\n",
+		     "\"output_created\":%llu,\"inflight_avg\":%.2f,\"busy_pct\":%.1f}\n",
 		     inst->dev->prof->name, inst->dev->cfg.index, (int)getpid(),
 		     (unsigned long long)inst->n_requests, (unsigned long long)inst->n_frames,
 		     (unsigned long long)inst->n_errors, (unsigned long long)inst->n_bufs_alloc,
-		     (unsigned long long)inst->n_bufs_freed, inflight, busy);
+		     (unsigned long long)inst->n_bufs_freed,
+		     (unsigned long long)inst->n_out_created, inflight, busy);
 	if (n > 0 && (size_t)n < sizeof(line))
 		append_line(emu_g.stats_path, line, (size_t)n);
 }

@@ -15,10 +15,10 @@
 #include "emu.h"
 
 #define EMU_KERNEL_VERSION ((6 << 16) | (1 << 8))
-#define OUT_MIN_SIZE	   (1u << 20)
-#define OUT_MAX_SIZE	   (64u << 20)
-#define DEFAULT_W	   1920
-#define DEFAULT_H	   1088
+/* The most an emulated buffer can be (memfd): beyond, allocation fails as CMA would (ENOMEM). */
+#define MAX_BUF_SIZE (256u << 20)
+#define DEFAULT_W    1920
+#define DEFAULT_H    1088
 
 static const uint32_t out_flags_kept = V4L2_BUF_FLAG_TIMECODE | V4L2_BUF_FLAG_KEYFRAME |
 				       V4L2_BUF_FLAG_PFRAME | V4L2_BUF_FLAG_BFRAME |
@@ -76,7 +76,7 @@ static const struct emu_codec_ops *adjust_out_fmt(const struct emu_device *dev,
 						  struct v4l2_pix_format_mplane *f)
 {
 	const struct emu_codec_ops *codec = find_codec(dev, f->pixelformat);
-	uint32_t w, h, def, size;
+	uint32_t w, h, size;
 
 	if (!codec)
 		codec = dev->codecs[0];
@@ -89,14 +89,13 @@ static const struct emu_codec_ops *adjust_out_fmt(const struct emu_device *dev,
 	f->height = h;
 	f->field = V4L2_FIELD_NONE;
 	f->num_planes = 1;
-	def = w * h * 3 / 2;
-	if (def < OUT_MIN_SIZE)
-		def = OUT_MIN_SIZE;
+	/* A coded sizeimage is the client's (the bound of its frames): hantro and rkvdec take
+	 * any but 0, cedrus at least SZ_1K. Too large a one fails at allocation (ENOMEM). */
 	size = f->plane_fmt[0].sizeimage;
-	if (size < def)
-		size = def;
-	if (size > OUT_MAX_SIZE)
-		size = OUT_MAX_SIZE;
+	if (size == 0 && dev->prof->coded_depth)
+		size = w * h * dev->prof->coded_depth;
+	if (size < dev->prof->coded_min_size)
+		size = dev->prof->coded_min_size;
 	memset(f->plane_fmt, 0, sizeof(f->plane_fmt));
 	f->plane_fmt[0].sizeimage = size;
 	f->plane_fmt[0].bytesperline = 0;
@@ -290,6 +289,8 @@ static int alloc_buffers(struct emu_queue *q, unsigned int count, uint32_t size)
 {
 	unsigned int first = q->nbufs;
 
+	if (size == 0 || size > MAX_BUF_SIZE)
+		return 0;
 	for (unsigned int i = first; i < first + count && i < EMU_MAX_BUFFERS; i++) {
 		struct emu_buf *b = &q->bufs[i];
 		int fd = memfd_create("v4l2emu-buffer", MFD_CLOEXEC);
@@ -358,12 +359,20 @@ static int reqbufs(struct emu_instance *inst, struct v4l2_requestbuffers *rb)
 	return 0;
 }
 
+/*
+ * vb2_ioctl_create_bufs / vb2_create_bufs / vb2_core_create_bufs with the drivers' queue_setup:
+ * memory and type first (vb2_verify_memory_type), count 0 only reports, then the requested
+ * planes (1..VIDEO_MAX_PLANES, none of size 0), a full queue (ENOBUFS), the driver's plane count
+ * (hantro, rkvdec: the format's, else EINVAL; cedrus checks no count, but one plane is all the
+ * emulator has) and sizes (each >= the format's sizeimage, else EINVAL), and ENOMEM when nothing
+ * could be allocated. The buffers get the requested size; a streaming queue takes them too.
+ */
 static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb)
 {
 	struct emu_queue *q = queue_of(inst, cb->format.type);
 	const struct v4l2_pix_format_mplane *f = &cb->format.fmt.pix_mp;
 	uint32_t size;
-	unsigned int count;
+	unsigned int count, planes = 1;
 	int n;
 
 	if (!q)
@@ -376,16 +385,22 @@ static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb
 		return -EINVAL;
 	if (cb->count == 0)
 		return 0;
-	if (q->nbufs >= EMU_MAX_BUFFERS)
-		return -ENOBUFS;
 	if (V4L2_TYPE_IS_MULTIPLANAR(q->type)) {
-		if (f->num_planes != 1)
+		planes = f->num_planes;
+		if (planes == 0 || planes > VIDEO_MAX_PLANES)
 			return -EINVAL;
+		for (unsigned int i = 0; i < planes; i++)
+			if (f->plane_fmt[i].sizeimage == 0)
+				return -EINVAL;
 		size = f->plane_fmt[0].sizeimage;
 	} else {
 		size = cb->format.fmt.pix.sizeimage;
+		if (size == 0)
+			return -EINVAL;
 	}
-	if (size < q->fmt.plane_fmt[0].sizeimage)
+	if (q->nbufs >= EMU_MAX_BUFFERS)
+		return -ENOBUFS;
+	if (planes != 1 || size < q->fmt.plane_fmt[0].sizeimage)
 		return -EINVAL;
 	count = cb->count;
 	if (count > EMU_MAX_BUFFERS - q->nbufs)
@@ -394,7 +409,10 @@ static int create_bufs(struct emu_instance *inst, struct v4l2_create_buffers *cb
 	if (n <= 0)
 		return -ENOMEM;
 	inst->n_bufs_alloc += (unsigned)n;
+	if (q == &inst->out)
+		inst->n_out_created += (unsigned)n;
 	cb->count = (uint32_t)n;
+	emu_file_update(inst->file);
 	return 0;
 }
 

@@ -1684,6 +1684,110 @@ static void misuse_fmt_with_capture_buffers(struct session *s)
 	session_close(s);
 }
 
+/* CREATE_BUFS(OUTPUT, count, memory, sizeimage, planes): returns the ioctl's result. */
+static int create_out(struct session *s, struct v4l2_create_buffers *cb, uint32_t count,
+		      uint32_t memory, uint32_t size, uint32_t planes)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->count = count;
+	cb->memory = memory;
+	cb->format.type = s->out_t;
+	if (xioctl(s->vfd, VIDIOC_G_FMT, &cb->format))
+		return -1;
+	if (s->mp) {
+		cb->format.fmt.pix_mp.num_planes = (uint8_t)planes;
+		cb->format.fmt.pix_mp.plane_fmt[0].sizeimage = size;
+	} else {
+		cb->format.fmt.pix.sizeimage = size;
+	}
+	return xioctl(s->vfd, VIDIOC_CREATE_BUFS, cb);
+}
+
+/*
+ * The coded sizeimage and OUTPUT buffers of other sizes, as vb2 and the drivers have them: a
+ * client's sizeimage is kept (cedrus: at least SZ_1K), 0 becomes width x height x 2 (hantro
+ * max_depth, rkvdec RKVDEC_H264_MAX_DEPTH_IN_BYTES) or SZ_1K (cedrus); CREATE_BUFS while
+ * streaming gives buffers of the requested size (>= the format's, else EINVAL), checks memory,
+ * plane count and sizes first (EINVAL), then a full queue (ENOBUFS at VB2_MAX_FRAME = 32).
+ */
+static void check_create_bufs_output(struct session *s)
+{
+	struct v4l2_format f;
+	struct v4l2_create_buffers cb;
+	bool cedrus = !strcmp(s->prof->driver, "cedrus");
+	uint32_t w = (uint32_t)s->pic->width, h = (uint32_t)s->pic->height;
+
+	if (!session_setup(s, 2, 0, "CREATE_BUFS(OUTPUT)"))
+		return;
+	const uint32_t fmt_size = 256 * 1024;
+	memset(&f, 0, sizeof(f));
+	f.type = s->out_t;
+	check_ok(xioctl(s->vfd, VIDIOC_G_FMT, &f), "G_FMT(OUTPUT)");
+	check(fmt_get(s, &f).size == fmt_size, "OUTPUT sizeimage %u (the client's %u)",
+	      fmt_get(s, &f).size, fmt_size);
+	const uint32_t tries[][2] = {
+	    {0, cedrus ? 1024 : w * h * 2}, {100, cedrus ? 1024 : 100}, {5000000, 5000000}};
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		fmt_init(s, &f, s->out_t, V4L2_PIX_FMT_H264_SLICE, w, h, tries[i][0]);
+		check_ok(xioctl(s->vfd, VIDIOC_TRY_FMT, &f), "TRY_FMT(OUTPUT)");
+		check(fmt_get(s, &f).size == tries[i][1],
+		      "TRY_FMT(OUTPUT, sizeimage %u) gives %u (want %u)", tries[i][0],
+		      fmt_get(s, &f).size, tries[i][1]);
+	}
+	check_ok(stream(s, VIDIOC_STREAMON, s->out_t), "STREAMON(OUTPUT)");
+	check_ok(create_out(s, &cb, 0, V4L2_MEMORY_MMAP, fmt_size, 1),
+		 "CREATE_BUFS(OUTPUT, count 0)");
+	check(cb.index == 2, "CREATE_BUFS(count 0) index %u (want 2)", cb.index);
+	check_errno(create_out(s, &cb, 1, V4L2_MEMORY_USERPTR, fmt_size, 1), EINVAL,
+		    "CREATE_BUFS(OUTPUT, USERPTR)");
+	if (s->mp) {
+		check_errno(create_out(s, &cb, 1, V4L2_MEMORY_MMAP, fmt_size, 0), EINVAL,
+			    "CREATE_BUFS(OUTPUT, 0 planes)");
+		check_errno(create_out(s, &cb, 1, V4L2_MEMORY_MMAP, fmt_size, VIDEO_MAX_PLANES + 1),
+			    EINVAL, "CREATE_BUFS(OUTPUT, VIDEO_MAX_PLANES + 1 planes)");
+	}
+	check_errno(create_out(s, &cb, 1, V4L2_MEMORY_MMAP, 0, 1), EINVAL,
+		    "CREATE_BUFS(OUTPUT, sizeimage 0)");
+	check_errno(create_out(s, &cb, 1, V4L2_MEMORY_MMAP, fmt_size - 1, 1), EINVAL,
+		    "CREATE_BUFS(OUTPUT, sizeimage below the format's)");
+	const uint32_t big = 600000;
+	check_ok(create_out(s, &cb, 1, V4L2_MEMORY_MMAP, big, 1),
+		 "CREATE_BUFS(OUTPUT, larger sizeimage) while streaming");
+	check(cb.count == 1 && cb.index == 2, "CREATE_BUFS gave %u buffer(s) at %u (want 1 at 2)",
+	      cb.count, cb.index);
+	struct buf nb[MAX_BUFS];
+	memset(nb, 0, sizeof(nb));
+	check_ok(map_buffers(s, s->out_t, 3, nb), "QUERYBUF/mmap(OUTPUT 0..2)");
+	check(nb[0].len == fmt_size && nb[2].len == big,
+	      "OUTPUT buffer lengths %zu and %zu (want %u and %u)", nb[0].len, nb[2].len, fmt_size,
+	      big);
+	for (int i = 0; i < 3; i++)
+		if (nb[i].map) {
+			memset(nb[i].map, 0xa5, nb[i].len); /* all of it is there */
+			munmap(nb[i].map, nb[i].len);
+		}
+	check_ok(create_out(s, &cb, 100, V4L2_MEMORY_MMAP, fmt_size, 1),
+		 "CREATE_BUFS(OUTPUT, 100 buffers)");
+	check(cb.count == 29 && cb.index == 3, "CREATE_BUFS(100) gave %u at %u (want 29 at 3)",
+	      cb.count, cb.index);
+	check_errno(create_out(s, &cb, 1, V4L2_MEMORY_MMAP, fmt_size, 1), ENOBUFS,
+		    "CREATE_BUFS(OUTPUT) with 32 buffers");
+	check_errno(create_out(s, &cb, 1, V4L2_MEMORY_MMAP, 0, 1), EINVAL,
+		    "CREATE_BUFS(OUTPUT, sizeimage 0) with 32 buffers (sizes are checked first)");
+	check_ok(stream(s, VIDIOC_STREAMOFF, s->out_t), "STREAMOFF(OUTPUT)");
+	struct v4l2_requestbuffers rb;
+	memset(&rb, 0, sizeof(rb));
+	rb.type = s->out_t;
+	rb.memory = V4L2_MEMORY_MMAP;
+	for (unsigned int i = 0; i < MAX_BUFS; i++)
+		if (s->out[i].map) {
+			munmap(s->out[i].map, s->out[i].len);
+			s->out[i].map = NULL;
+		}
+	check_ok(xioctl(s->vfd, VIDIOC_REQBUFS, &rb), "REQBUFS(OUTPUT, 0) frees all 32");
+	session_close(s);
+}
+
 static void misuse_qbuf(struct session *s)
 {
 	struct h264_mini_picture copy;
@@ -1930,6 +2034,7 @@ static int cmd_decode(const char *devices, const char *stream_path, const char *
 	misuse_queued_request(&s);
 	misuse_qbuf(&s);
 	misuse_fmt_with_capture_buffers(&s);
+	check_create_bufs_output(&s);
 	hold_then_flush(&s);
 	decode_two_pictures(&s, ref, ref_size);
 	/* the main decode, the buffer released by FLUSH in slice-based runs, the two pictures */
