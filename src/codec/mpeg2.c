@@ -239,7 +239,8 @@ static VAStatus check_pic(const struct mpeg2_priv *priv)
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	/* A frame's two fields are both B pictures or neither. */
 	if (structure != 3 && !p->picture_coding_extension.bits.is_first_field &&
-	    priv->first_field_valid && (priv->first_field_type == 3) != (p->picture_coding_type == 3))
+	    priv->first_field_valid &&
+	    (priv->first_field_type == 3) != (p->picture_coding_type == 3))
 		return VA_STATUS_ERROR_INVALID_PARAMETER;
 	return VA_STATUS_SUCCESS;
 }
@@ -453,9 +454,10 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 			 priv->first_field_valid && priv->first_field_type != 3;
 	struct mpeg2_shape sh = stream_shape(priv);
 	unsigned v = p->vertical_size;
-	unsigned rows = sh.progressive_rows || !sh.interlaced_seen ? (v + 15) / 16
-								   : 2 * ((v + 31) / 32);
-	bool new_size = !priv->streamed || priv->stream.width != ((p->horizontal_size + 15u) & ~15u) ||
+	unsigned rows =
+	    sh.progressive_rows || !sh.interlaced_seen ? (v + 15) / 16 : 2 * ((v + 31) / 32);
+	bool new_size = !priv->streamed ||
+			priv->stream.width != ((p->horizontal_size + 15u) & ~15u) ||
 			priv->stream.height != rows * 16;
 
 	if (p->picture_coding_type == 2 && !(ip_second && p->forward_reference_picture == 0))

@@ -325,8 +325,8 @@ void fuzz_replay_builtin(void)
 	    /* 48 lines in 3 rows: a progressive sequence (an interlaced one codes 4) */
 	    {1, FZ_MPEG2_INTERLACED, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
 	    {1, FZ_MPEG2_SHORT, 0, 0, VA_STATUS_ERROR_INVALID_PARAMETER},
-	    {1, FZ_MPEG2_P, 2, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* holds no picture */
-	    {1, FZ_MPEG2_P, 9, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* no surface */
+	    {1, FZ_MPEG2_P, 2, 0, VA_STATUS_ERROR_INVALID_SURFACE},	 /* holds no picture */
+	    {1, FZ_MPEG2_P, 9, 0, VA_STATUS_ERROR_INVALID_SURFACE},	 /* no surface */
 	    {1, FZ_MPEG2_P_WIDE, 0, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* a new stream */
 	    {1, FZ_MPEG2_P, 0, 0, VA_STATUS_SUCCESS},
 	    {2, FZ_MPEG2_P, 0, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* not the newest */
@@ -361,9 +361,12 @@ void fuzz_replay_builtin(void)
 	fz_mpeg2_picture(&w, 1, FZ_MPEG2_FIELD_I, 0, 0);
 	fz_mpeg2_picture(&w, 1, FZ_MPEG2_FIELD_P, 0, 0);
 	seed(&w, 4);
-	static const VAStatus want_fields[] = {
-	    VA_STATUS_SUCCESS, VA_STATUS_ERROR_INVALID_SURFACE, VA_STATUS_ERROR_INVALID_PARAMETER,
-	    VA_STATUS_SUCCESS, VA_STATUS_SUCCESS, VA_STATUS_SUCCESS};
+	static const VAStatus want_fields[] = {VA_STATUS_SUCCESS,
+					       VA_STATUS_ERROR_INVALID_SURFACE,
+					       VA_STATUS_ERROR_INVALID_PARAMETER,
+					       VA_STATUS_SUCCESS,
+					       VA_STATUS_SUCCESS,
+					       VA_STATUS_SUCCESS};
 	expect_ends("mpeg2 fields", want_fields, 6);
 	free(w.p);
 }

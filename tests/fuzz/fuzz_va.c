@@ -398,7 +398,7 @@ void fuzz_replay_builtin(void)
 	    {3, FZ_MPEG2_P, 10, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* another context's */
 	    {3, FZ_MPEG2_P, 2, 0, VA_STATUS_SUCCESS},
 	    {4, FZ_MPEG2_B, 2, 3, VA_STATUS_SUCCESS},
-	    {5, FZ_MPEG2_B, 4, 3, VA_STATUS_ERROR_INVALID_SURFACE}, /* a B picture */
+	    {5, FZ_MPEG2_B, 4, 3, VA_STATUS_ERROR_INVALID_SURFACE},	 /* a B picture */
 	    {5, FZ_MPEG2_P_WIDE, 3, 0, VA_STATUS_ERROR_INVALID_SURFACE}, /* a new stream */
 	};
 	VAStatus want[sizeof(mpeg2) / sizeof(mpeg2[0])];

@@ -297,8 +297,8 @@ static void h264_known_idr(struct fz_writer *w, unsigned target, bool damaged, b
 	for (int i = 0; i < 16; i++)
 		pp.ReferenceFrames[i] = h264_invalid();
 	if (self_ref)
-		pp.ReferenceFrames[0] = (VAPictureH264){.picture_id = target,
-						       .flags = VA_PICTURE_H264_SHORT_TERM_REFERENCE};
+		pp.ReferenceFrames[0] = (VAPictureH264){
+		    .picture_id = target, .flags = VA_PICTURE_H264_SHORT_TERM_REFERENCE};
 	pp.picture_width_in_mbs_minus1 = FZ_KNOWN_W / 16 - 1;
 	pp.picture_height_in_mbs_minus1 = FZ_KNOWN_H / 16 - 1;
 	pp.num_ref_frames = 1;
@@ -581,12 +581,15 @@ void fz_mpeg2_picture(struct fz_writer *w, unsigned target, enum fz_mpeg2_kind k
 	case FZ_MPEG2_FIELD_I:
 	case FZ_MPEG2_FIELD_P:
 	case FZ_MPEG2_FIELD_B:
-		pp.picture_coding_type = kind == FZ_MPEG2_FIELD_I ? 1 : kind == FZ_MPEG2_FIELD_P ? 2 : 3;
+		pp.picture_coding_type = kind == FZ_MPEG2_FIELD_I   ? 1
+					 : kind == FZ_MPEG2_FIELD_P ? 2
+								    : 3;
 		pp.f_code = kind == FZ_MPEG2_FIELD_I ? 0xffff : 0x1111;
 		pp.forward_reference_picture = forward;
 		pp.backward_reference_picture = backward;
 		/* the first field on top, the second at the bottom */
-		pp.picture_coding_extension.bits.picture_structure = kind == FZ_MPEG2_FIELD_I ? 1 : 2;
+		pp.picture_coding_extension.bits.picture_structure =
+		    kind == FZ_MPEG2_FIELD_I ? 1 : 2;
 		pp.picture_coding_extension.bits.is_first_field = kind == FZ_MPEG2_FIELD_I;
 		pp.picture_coding_extension.bits.top_field_first = 0;
 		pp.picture_coding_extension.bits.frame_pred_frame_dct = 0;
