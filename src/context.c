@@ -86,7 +86,7 @@ VAStatus v4l2r_CreateContext(VADriverContextP va, VAConfigID config, int width, 
 	ctx->drv = drv;
 	ctx->cfg = *cfg;
 	ctx->video_fd = ctx->media_fd = -1;
-	for (unsigned i = 0; i < V4L2R_OUTPUT_SLOTS; i++)
+	for (unsigned i = 0; i < V4L2R_OUTPUT_BUFFERS; i++)
 		ctx->slots[i].req_fd = -1;
 	ctx->width = (uint32_t)width;
 	ctx->height = (uint32_t)height;

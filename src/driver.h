@@ -24,6 +24,7 @@
 #define V4L2R_MAX_DEVICES     16
 #define V4L2R_MAX_CODED	      16
 #define V4L2R_OUTPUT_SLOTS    8	   /* requests in flight per context */
+#define V4L2R_OUTPUT_BUFFERS  32   /* VB2_MAX_FRAME: slots + the buffers they replaced */
 #define V4L2R_WAIT_MS	      5000 /* longest wait for one request (default) */
 #define V4L2R_MAX_SURFACE_DIM 16384
 #define V4L2R_MAX_BUFFER_SIZE (256u << 20)
@@ -106,9 +107,10 @@ struct v4l2r_slot {
 	int req_fd;
 	uint8_t *map;
 	size_t length;
-	bool taken;  /* handed to the codec or in flight */
-	bool queued; /* in flight */
-	bool stale;  /* its request could not be reinitialised yet */
+	bool taken;   /* handed to the codec or in flight */
+	bool queued;  /* in flight */
+	bool stale;   /* its request could not be reinitialised yet */
+	bool retired; /* replaced by a larger buffer (v4l2r_video_output_grow): unused */
 	uint64_t seq;
 	int64_t queued_ms; /* CLOCK_MONOTONIC when it was queued */
 	int cap;	   /* CAPTURE buffer the request decodes into */
@@ -138,7 +140,8 @@ struct v4l2r_ctx {
 
 	/* OUTPUT */
 	uint32_t out_w, out_h, out_sizeimage;
-	struct v4l2r_slot slots[V4L2R_OUTPUT_SLOTS];
+	/* OUTPUT buffer i is slots[i]; V4L2R_OUTPUT_SLOTS of them are in use (not retired). */
+	struct v4l2r_slot slots[V4L2R_OUTPUT_BUFFERS];
 	unsigned n_slots;
 	bool out_on;
 	uint64_t seq;
@@ -293,6 +296,10 @@ int v4l2r_xioctl(int fd, unsigned long req, void *arg);
 VAStatus v4l2r_video_open(struct v4l2r_ctx *ctx);
 VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h);
 void v4l2r_video_output_teardown(struct v4l2r_ctx *ctx);
+/* Replace the free slot `old` by a new OUTPUT buffer (CREATE_BUFS) of at least `need` bytes; the
+ * new slot takes over its request. NOT_ENOUGH_BUFFER when no buffer can be that large. */
+VAStatus v4l2r_video_output_grow(struct v4l2r_ctx *ctx, struct v4l2r_slot *old, size_t need,
+				 struct v4l2r_slot **grown);
 VAStatus v4l2r_video_capture_setup(struct v4l2r_ctx *ctx, const struct v4l2r_stream_params *p);
 void v4l2r_video_capture_teardown(struct v4l2r_ctx *ctx);
 VAStatus v4l2r_video_bind(struct v4l2r_ctx *ctx, struct v4l2r_surface *s);
@@ -315,6 +322,10 @@ VAStatus v4l2r_surface_wait_ms(struct v4l2r_surface *s, bool unlock, int ms);
 /* Before vaEndPicture hands the picture to the codec: wait, without the driver lock, until an
  * OUTPUT slot is free. INVALID_CONTEXT if the context was destroyed meanwhile. */
 VAStatus v4l2r_requests_reserve(struct v4l2r_ctx *ctx);
+/* v4l2r_slot_get() for `need` bytes: a free slot that large, else a free slot replaced by a
+ * larger buffer (v4l2r_video_output_grow). */
+VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+			     uint8_t **data, size_t *capacity);
 /* Hung decoder: STREAMOFF/STREAMON both queues; every picture in flight fails. */
 void v4l2r_requests_reset(struct v4l2r_ctx *ctx);
 /* For clients that only poll (vaQuerySurfaceStatus): a request in flight longer than the bound

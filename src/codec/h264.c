@@ -9,8 +9,23 @@
  */
 #include "codec.h"
 
+/* An OUTPUT slot of at least `need` bytes (src/device/request.c: a larger buffer replaces a
+ * free slot too small). Weak: the unit tests that build this file with their own slot functions
+ * have none, and get v4l2r_slot_get()'s slot. */
+extern VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+				    uint8_t **data, size_t *capacity) __attribute__((weak));
+
+static VAStatus slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+			      uint8_t **data, size_t *capacity)
+{
+	if (v4l2r_slot_get_size)
+		return v4l2r_slot_get_size(ctx, need, slot, data, capacity);
+	return v4l2r_slot_get(ctx, slot, data, capacity);
+}
+
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -1156,9 +1171,17 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 	if (priv->frame_based) {
 		struct v4l2r_slot *slot;
 		uint8_t *data;
-		size_t cap, used = 0;
+		size_t cap, used = 0, total = 0;
 
-		st = v4l2r_slot_get(ctx, &slot, &data, &cap);
+		for (unsigned i = 0; i < priv->sl.n; i++) {
+			const struct h264_slice *s = v4l2r_slices_rec(&priv->sl, i);
+			size_t n = (priv->annexb ? 3 : 0) + (size_t)s->span.size;
+
+			total = n > SIZE_MAX - total ? SIZE_MAX : total + n;
+		}
+		st = slot_get_size(ctx, total, &slot, &data, &cap);
+		if (st == VA_STATUS_ERROR_NOT_ENOUGH_BUFFER && find_start_code(priv) >= 0)
+			return VA_STATUS_ERROR_INVALID_PARAMETER; /* the first reason */
 		if (st != VA_STATUS_SUCCESS)
 			return st;
 		for (unsigned i = 0; i < priv->sl.n; i++) {
@@ -1203,7 +1226,8 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 			    .size = sizeof(priv->weights),
 			    .ptr = &priv->weights,
 			};
-		st = v4l2r_slot_get(ctx, &slot, &data, &cap);
+		st = slot_get_size(ctx, (priv->annexb ? 3 : 0) + (size_t)s->span.size, &slot, &data,
+				   &cap);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
 		if ((priv->annexb ? 3 : 0) + (size_t)s->span.size > cap) {

@@ -352,6 +352,8 @@ VAStatus v4l2r_requests_reserve(struct v4l2r_ctx *ctx)
 		for (unsigned i = 0; i < ctx->n_slots; i++) {
 			struct v4l2r_slot *s = &ctx->slots[i];
 
+			if (s->retired)
+				continue;
 			if (!s->taken)
 				return VA_STATUS_SUCCESS;
 			if (s->queued && (!oldest || s->seq < oldest->seq))
@@ -369,27 +371,52 @@ VAStatus v4l2r_requests_reserve(struct v4l2r_ctx *ctx)
 	}
 }
 
-VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
-			size_t *capacity)
+static void slot_take(struct v4l2r_slot *s, struct v4l2r_slot **slot, uint8_t **data,
+		      size_t *capacity)
+{
+	s->taken = true;
+	*slot = s;
+	*data = s->map;
+	*capacity = s->length;
+}
+
+VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+			     uint8_t **data, size_t *capacity)
 {
 	v4l2r_requests_drain(ctx);
 	if (ctx->dead)
 		return VA_STATUS_ERROR_OPERATION_FAILED;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		struct v4l2r_slot *oldest = NULL;
+		struct v4l2r_slot *oldest = NULL, *fit = NULL, *small = NULL;
 
+		/* The smallest free slot that fits (the larger ones stay for larger frames), else
+		 * the smallest free one, which a larger buffer replaces. */
 		for (unsigned i = 0; i < ctx->n_slots; i++) {
 			struct v4l2r_slot *s = &ctx->slots[i];
 
+			if (s->retired)
+				continue;
 			if (!s->taken && (!s->stale || slot_reinit(ctx, s))) {
-				s->taken = true;
-				*slot = s;
-				*data = s->map;
-				*capacity = s->length;
-				return VA_STATUS_SUCCESS;
+				if (s->length >= need && (!fit || s->length < fit->length))
+					fit = s;
+				if (!small || s->length < small->length)
+					small = s;
 			}
 			if (s->queued && (!oldest || s->seq < oldest->seq))
 				oldest = s;
+		}
+		if (fit) {
+			slot_take(fit, slot, data, capacity);
+			return VA_STATUS_SUCCESS;
+		}
+		if (small) {
+			struct v4l2r_slot *grown;
+			VAStatus st = v4l2r_video_output_grow(ctx, small, need, &grown);
+
+			if (st != VA_STATUS_SUCCESS)
+				return st;
+			slot_take(grown, slot, data, capacity);
+			return VA_STATUS_SUCCESS;
 		}
 		if (!oldest)
 			break;
@@ -403,6 +430,12 @@ VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t
 	}
 	v4l2r_error(ctx->drv, "no free OUTPUT buffer\n");
 	return VA_STATUS_ERROR_MAX_NUM_EXCEEDED;
+}
+
+VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
+			size_t *capacity)
+{
+	return v4l2r_slot_get_size(ctx, 0, slot, data, capacity);
 }
 
 void v4l2r_slot_put(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)

@@ -7,6 +7,7 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +58,62 @@ void v4l2r_video_output_teardown(struct v4l2r_ctx *ctx)
 		if (s->map)
 			munmap(s->map, s->length);
 		s->map = NULL;
-		s->taken = s->queued = false;
+		s->taken = s->queued = s->retired = false;
 	}
 	if (ctx->n_slots)
 		(void)v4l2r_xioctl(ctx->video_fd, VIDIOC_REQBUFS, &rb);
 	ctx->n_slots = 0;
+}
+
+/*
+ * OUTPUT buffer size. Coded frames are far smaller than the raw picture except in near-lossless
+ * streams, so the buffers start at a quarter of the 8-bit 4:2:0 picture (1080p: 0.78 MB against
+ * 3.13 MB; Chromium's stateless decoders take 1 MB up to 1080p and 4 MB above), at least 256 KiB
+ * (GStreamer v4l2codecs' IMAGE_MINSZ, which itself takes the luma plane size). A frame larger
+ * than a free slot gets a larger buffer (v4l2r_video_output_grow). Codecs that take slots without
+ * naming a size (v4l2r_slot_get: MPEG-2, VP8) keep the raw picture size of before, which the
+ * frames they may send fit.
+ */
+#define OUTPUT_MIN_SIZE	  (256u << 10)
+#define OUTPUT_LEGACY_MIN (1u << 20)
+#define OUTPUT_MAX_SIZE	  (64u << 20)
+
+static uint32_t initial_size(const struct v4l2r_codec *codec, uint32_t w, uint32_t h)
+{
+	uint64_t raw = (uint64_t)w * h * 3 / 2;
+	uint64_t size = codec == &v4l2r_codec_h264 ? raw / 4 : raw;
+	uint64_t min = codec == &v4l2r_codec_h264 ? OUTPUT_MIN_SIZE : OUTPUT_LEGACY_MIN;
+
+	if (size < min)
+		size = min;
+	if (size > OUTPUT_MAX_SIZE)
+		size = OUTPUT_MAX_SIZE;
+	return (uint32_t)size;
+}
+
+/* QUERYBUF + mmap of OUTPUT buffer i into slots[i], its state reset (its request kept). */
+static int map_slot(struct v4l2r_ctx *ctx, unsigned i)
+{
+	struct v4l2r_slot *s = &ctx->slots[i];
+	struct v4l2_plane plane;
+	struct v4l2_buffer b;
+
+	v4l2r_buf_init(&b, &plane, OUT_TYPE, i);
+	s->index = i;
+	s->map = NULL;
+	s->length = 0;
+	s->taken = s->queued = s->stale = s->retired = false;
+	s->cap = -1;
+	s->n_refs = 0;
+	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYBUF, &b) < 0 || v4l2r_buf_length(&b) < 1)
+		return -1;
+	void *p = mmap(NULL, v4l2r_buf_length(&b), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       ctx->video_fd, v4l2r_buf_offset(&b));
+	if (p == MAP_FAILED)
+		return -1;
+	s->map = p;
+	s->length = v4l2r_buf_length(&b);
+	return 0;
 }
 
 VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
@@ -73,13 +125,9 @@ VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 	    .memory = V4L2_MEMORY_MMAP,
 	};
 	int type = OUT_TYPE;
-	uint64_t size = (uint64_t)w * h * 3 / 2;
+	uint32_t size = initial_size(ctx->cfg.codec, w, h);
 
-	if (size < (1u << 20))
-		size = 1u << 20;
-	if (size > (64u << 20))
-		size = 64u << 20;
-	v4l2r_fmt_set(&fmt, OUT_TYPE, ctx->cfg.codec->coded_fourcc, w, h, (uint32_t)size);
+	v4l2r_fmt_set(&fmt, OUT_TYPE, ctx->cfg.codec->coded_fourcc, w, h, size);
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_S_FMT, &fmt) < 0) {
 		v4l2r_error(ctx->drv, "S_FMT OUTPUT %ux%u: %s\n", w, h, strerror(errno));
 		return VA_STATUS_ERROR_OPERATION_FAILED;
@@ -91,32 +139,33 @@ VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 	ctx->out_w = w;
 	ctx->out_h = h;
 	ctx->out_sizeimage = v4l2r_fmt_get(&fmt).sizeimage;
+	if (ctx->out_sizeimage == 0) {
+		v4l2r_error(ctx->drv, "device gave OUTPUT sizeimage 0\n");
+		return VA_STATUS_ERROR_OPERATION_FAILED;
+	}
 
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_REQBUFS, &rb) < 0 || rb.count == 0) {
 		v4l2r_error(ctx->drv, "REQBUFS OUTPUT: %s\n", strerror(errno));
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	}
-	ctx->n_slots = rb.count < V4L2R_OUTPUT_SLOTS ? rb.count : V4L2R_OUTPUT_SLOTS;
-	for (unsigned i = 0; i < ctx->n_slots; i++) {
+	if (rb.count > V4L2R_OUTPUT_BUFFERS) {
+		v4l2r_error(ctx->drv, "REQBUFS OUTPUT gave %u buffers\n", rb.count);
+		(void)v4l2r_xioctl(
+		    ctx->video_fd, VIDIOC_REQBUFS,
+		    &(struct v4l2_requestbuffers){.type = OUT_TYPE, .memory = V4L2_MEMORY_MMAP});
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	}
+	/* Buffers beyond the slots (a device that wants more) stay unused. */
+	ctx->n_slots = rb.count;
+	for (unsigned i = V4L2R_OUTPUT_SLOTS; i < rb.count; i++) {
+		ctx->slots[i] = (struct v4l2r_slot){
+		    .index = i, .req_fd = ctx->slots[i].req_fd, .cap = -1, .retired = true};
+	}
+	for (unsigned i = 0; i < ctx->n_slots && i < V4L2R_OUTPUT_SLOTS; i++) {
 		struct v4l2r_slot *s = &ctx->slots[i];
-		struct v4l2_plane plane;
-		struct v4l2_buffer b;
 
-		v4l2r_buf_init(&b, &plane, OUT_TYPE, i);
-		s->index = i;
-		s->map = NULL;
-		s->taken = s->queued = s->stale = false;
-		s->cap = -1;
-		s->n_refs = 0;
-		if (v4l2r_xioctl(ctx->video_fd, VIDIOC_QUERYBUF, &b) < 0 ||
-		    v4l2r_buf_length(&b) < 1)
+		if (map_slot(ctx, i) < 0)
 			goto fail;
-		void *p = mmap(NULL, v4l2r_buf_length(&b), PROT_READ | PROT_WRITE, MAP_SHARED,
-			       ctx->video_fd, v4l2r_buf_offset(&b));
-		if (p == MAP_FAILED)
-			goto fail;
-		s->map = p;
-		s->length = v4l2r_buf_length(&b);
 		if (s->req_fd < 0 &&
 		    v4l2r_xioctl(ctx->media_fd, MEDIA_IOC_REQUEST_ALLOC, &s->req_fd) < 0) {
 			s->req_fd = -1;
@@ -133,6 +182,83 @@ VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 fail:
 	v4l2r_video_output_teardown(ctx);
 	return VA_STATUS_ERROR_ALLOCATION_FAILED;
+}
+
+/*
+ * A frame larger than every free slot: the free slot `old` is replaced by a new buffer
+ * (VIDIOC_CREATE_BUFS: vb2 takes a sizeimage >= the format's, while streaming too; each buffer
+ * keeps its own size). Sizes go by classes, the initial sizeimage times 2^k, a buffer straight to
+ * the class the frame needs: a slot grows at most three times up to 8 x the initial size (twice
+ * the raw picture), which the 24 buffers left to a context beyond its 8 slots always allow.
+ * The replaced buffer stays allocated until the queue is freed (a 6.1 kernel frees no single
+ * buffer); only its map goes.
+ */
+VAStatus v4l2r_video_output_grow(struct v4l2r_ctx *ctx, struct v4l2r_slot *old, size_t need,
+				 struct v4l2r_slot **grown)
+{
+	struct v4l2_create_buffers cb = {.count = 1, .memory = V4L2_MEMORY_MMAP};
+	uint64_t size = ctx->out_sizeimage;
+	unsigned idx = ctx->n_slots;
+
+	if (!old || old->taken || old->retired || size == 0)
+		return VA_STATUS_ERROR_OPERATION_FAILED;
+	while (size < need)
+		size *= 2;
+	if (size > OUTPUT_MAX_SIZE)
+		size = OUTPUT_MAX_SIZE;
+	if (need > size || idx >= V4L2R_OUTPUT_BUFFERS) {
+		v4l2r_debug(ctx->drv, "no OUTPUT buffer of %zu bytes possible\n", need);
+		return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
+	}
+	cb.format.type = OUT_TYPE;
+	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_G_FMT, &cb.format) < 0) {
+		v4l2r_error(ctx->drv, "G_FMT OUTPUT: %s\n", strerror(errno));
+		return VA_STATUS_ERROR_OPERATION_FAILED;
+	}
+	if (V4L2_TYPE_IS_MULTIPLANAR(OUT_TYPE))
+		cb.format.fmt.pix_mp.plane_fmt[0].sizeimage = (uint32_t)size;
+	else
+		cb.format.fmt.pix.sizeimage = (uint32_t)size;
+	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_CREATE_BUFS, &cb) < 0) {
+		int err = errno;
+
+		v4l2r_error(ctx->drv, "CREATE_BUFS OUTPUT %" PRIu64 ": %s\n", size, strerror(err));
+		return err == ENOBUFS  ? VA_STATUS_ERROR_NOT_ENOUGH_BUFFER
+		       : err == ENOMEM ? VA_STATUS_ERROR_ALLOCATION_FAILED
+				       : VA_STATUS_ERROR_OPERATION_FAILED;
+	}
+	if (cb.count == 0)
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	if (cb.index != idx || cb.count != 1) {
+		/* Not the one buffer asked for at the next index: unusable, freed with the queue.
+		 */
+		v4l2r_error(ctx->drv, "CREATE_BUFS OUTPUT gave %u buffer(s) at %u\n", cb.count,
+			    cb.index);
+		return VA_STATUS_ERROR_OPERATION_FAILED;
+	}
+	ctx->n_slots++;
+	struct v4l2r_slot *s = &ctx->slots[idx];
+	if (map_slot(ctx, idx) < 0 || s->length < need) {
+		v4l2r_error(ctx->drv, "OUTPUT buffer %u: no map of %zu bytes\n", idx, need);
+		if (s->map)
+			munmap(s->map, s->length);
+		s->map = NULL;
+		s->retired = true;
+		return VA_STATUS_ERROR_ALLOCATION_FAILED;
+	}
+	if (s->req_fd >= 0)
+		close(s->req_fd); /* left from an earlier OUTPUT setup */
+	s->req_fd = old->req_fd;
+	s->stale = old->stale;
+	old->req_fd = -1;
+	old->retired = true;
+	if (old->map)
+		munmap(old->map, old->length);
+	old->map = NULL;
+	v4l2r_debug(ctx->drv, "OUTPUT buffer %u (%zu bytes) replaces %u (%zu) for %zu bytes\n", idx,
+		    s->length, old->index, old->length, need);
+	*grown = s;
+	return VA_STATUS_SUCCESS;
 }
 
 static void unbind_all(struct v4l2r_ctx *ctx)
@@ -409,7 +535,7 @@ void v4l2r_video_close(struct v4l2r_ctx *ctx)
 {
 	v4l2r_video_capture_teardown(ctx);
 	v4l2r_video_output_teardown(ctx);
-	for (unsigned i = 0; i < V4L2R_OUTPUT_SLOTS; i++) {
+	for (unsigned i = 0; i < V4L2R_OUTPUT_BUFFERS; i++) {
 		if (ctx->slots[i].req_fd >= 0)
 			close(ctx->slots[i].req_fd);
 		ctx->slots[i].req_fd = -1;

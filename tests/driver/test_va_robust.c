@@ -607,6 +607,31 @@ static void hostile_buffers(const struct clip *cl, VAContextID ctx, VASurfaceID 
 	b.slice.slice_data_size++;
 	spoiled(ctx, s[0], &b, VA_STATUS_ERROR_INVALID_PARAMETER, VA_STATUS_ERROR_INVALID_PARAMETER,
 		"slice data one byte long");
+	/* A picture larger than the OUTPUT slots (256 KiB at this size): the slice followed by
+	 * 300 KB of emulation-prevented zero bytes (00 00 03, no start code) gets a larger OUTPUT
+	 * buffer, decodes, and the slots stay usable. */
+	{
+		const size_t size = 300000;
+		uint8_t *big = malloc(size);
+
+		CHECK(big != NULL, "malloc %zu", size);
+		if (big) {
+			picbufs_fill(cl, false, s[0], VA_INVALID_SURFACE, &b);
+			memcpy(big, b.data, b.data_size);
+			for (size_t i = b.data_size; i < size; i++)
+				big[i] = (i - b.data_size) % 3 == 2 ? 3 : 0;
+			b.data = big;
+			b.data_size = (uint32_t)size;
+			b.slice.slice_data_size = b.data_size;
+			ST(v->vaBeginPicture(c, ctx, s[0]), VA_STATUS_SUCCESS);
+			ST(render(ctx, &b), VA_STATUS_SUCCESS);
+			ST(v->vaEndPicture(c, ctx), VA_STATUS_SUCCESS);
+			ST(v->vaSyncSurface(c, s[0]), VA_STATUS_SUCCESS);
+			frame_equals(cl, s[0], 0, "picture larger than the OUTPUT slots");
+			free(big);
+			decode_pair(cl, ctx, s[0], s[1], "after a picture larger than the slots");
+		}
+	}
 	/* A partial slice (VA_SLICE_DATA_FLAG_BEGIN): not supported. */
 	picbufs_fill(cl, false, s[0], VA_INVALID_SURFACE, &b);
 	b.slice.slice_data_flag = VA_SLICE_DATA_FLAG_BEGIN;
