@@ -22,6 +22,20 @@
 #include "../bitstream/vp8_frame.h"
 #include "slices.h"
 
+/* An OUTPUT slot of at least `need` bytes (src/device/request.c: a larger buffer replaces a
+ * free slot too small). Weak, as in h264.c: the unit tests that build this file with their own
+ * slot functions may have none, and get v4l2r_slot_get()'s slot. */
+extern VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+				    uint8_t **data, size_t *capacity) __attribute__((weak));
+
+static VAStatus slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+			      uint8_t **data, size_t *capacity)
+{
+	if (v4l2r_slot_get_size)
+		return v4l2r_slot_get_size(ctx, need, slot, data, capacity);
+	return v4l2r_slot_get(ctx, slot, data, capacity);
+}
+
 #define VP8_MAX_DATA (32u << 20)
 
 static const VAProfile vp8_profiles[] = {VAProfileVP8Version0_3};
@@ -297,10 +311,10 @@ static VAStatus vp8_end(struct v4l2r_ctx *ctx, void *priv_)
 	st = declare_stream(ctx, priv);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	st = v4l2r_slot_get(ctx, &slot, &out, &cap);
+	used = (key ? 10 : 3) + rec->span.size;
+	st = slot_get_size(ctx, used, &slot, &out, &cap);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
-	used = (key ? 10 : 3) + rec->span.size;
 	if (used > cap) {
 		v4l2r_slot_put(ctx, slot);
 		return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;

@@ -36,6 +36,7 @@ static volatile uint8_t sink;
 
 struct v4l2r_slot {
 	uint8_t *data;
+	size_t cap;
 };
 
 int v4l2r_ctx_fd(struct v4l2r_ctx *ctx)
@@ -93,18 +94,33 @@ VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_param
 	return streamed ? VA_STATUS_SUCCESS : VA_STATUS_ERROR_OPERATION_FAILED;
 }
 
-VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
-			size_t *capacity)
+/* A slot of SLOT_BYTES, or of `need` bytes when larger (the core grows one) up to 64 MiB, as the
+ * core: beyond, NOT_ENOUGH_BUFFER. */
+VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+			     uint8_t **data, size_t *capacity)
 {
-	struct v4l2r_slot *s = malloc(sizeof(*s));
+	size_t cap = need > SLOT_BYTES ? need : SLOT_BYTES;
+	struct v4l2r_slot *s;
 
-	if (!streamed || !s || !(s->data = malloc(SLOT_BYTES)))
+	if (!streamed)
 		abort(); /* a slot before the stream is declared */
+	if (cap > (64u << 20))
+		return VA_STATUS_ERROR_NOT_ENOUGH_BUFFER;
+	s = malloc(sizeof(*s));
+	if (!s || !(s->data = malloc(cap)))
+		abort();
+	s->cap = cap;
 	slots_out++;
 	*slot = s;
 	*data = s->data;
-	*capacity = SLOT_BYTES;
+	*capacity = cap;
 	return VA_STATUS_SUCCESS;
+}
+
+VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
+			size_t *capacity)
+{
+	return v4l2r_slot_get_size(ctx, 0, slot, data, capacity);
 }
 
 void v4l2r_slot_put(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
@@ -120,7 +136,7 @@ VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t
 			  struct v4l2_ext_control *ctrls, unsigned n_ctrls, unsigned flags,
 			  struct v4l2r_surface *const *refs, unsigned n_refs)
 {
-	if (bytesused == 0 || bytesused > SLOT_BYTES || n_ctrls > 8 || n_refs > 16)
+	if (bytesused == 0 || bytesused > slot->cap || n_ctrls > 8 || n_refs > 16)
 		abort();
 	touch(slot->data, bytesused);
 	for (unsigned i = 0; i < n_ctrls; i++) {
