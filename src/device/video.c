@@ -202,7 +202,7 @@ VAStatus v4l2r_video_output_grow(struct v4l2r_ctx *ctx, struct v4l2r_slot *old, 
 
 	if (!old || old->taken || old->retired || size == 0)
 		return VA_STATUS_ERROR_OPERATION_FAILED;
-	while (size < need)
+	while (size < need && size < OUTPUT_MAX_SIZE)
 		size *= 2;
 	if (size > OUTPUT_MAX_SIZE)
 		size = OUTPUT_MAX_SIZE;
@@ -230,8 +230,7 @@ VAStatus v4l2r_video_output_grow(struct v4l2r_ctx *ctx, struct v4l2r_slot *old, 
 	if (cb.count == 0)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
 	if (cb.index != idx || cb.count != 1) {
-		/* Not the one buffer asked for at the next index: unusable, freed with the queue.
-		 */
+		/* Not one buffer at the next index: unusable, freed with the queue. */
 		v4l2r_error(ctx->drv, "CREATE_BUFS OUTPUT gave %u buffer(s) at %u\n", cb.count,
 			    cb.index);
 		return VA_STATUS_ERROR_OPERATION_FAILED;
