@@ -267,6 +267,7 @@ def main():
     rows.append(("5. Memory: CAPTURE + OUTPUT allocated vs the stream's minimum",
                  "%.1f MB" % (alloc / 1e6), "%.1f MB" % (need / 1e6),
                  "%.2f" % (alloc / need if need else 0), "(report)", "-"))
+    out_slot = mem["output_bytes"] / max(1, mem["output_buffers"])
     notes.append(("5. Memory", [
         "CAPTURE: %d buffers, %.1f MB; OUTPUT: %d buffers, %.1f MB (QUERYBUF lengths of the "
         "recorded run). Minimum: CAPTURE (max_num_ref_frames %d + the picture being decoded + "
@@ -275,18 +276,27 @@ def main():
         "%d frames): %.1f MB."
         % (mem["capture_buffers"], mem["capture_bytes"] / 1e6, mem["output_buffers"],
            mem["output_bytes"] / 1e6, dpb, mem["capture_sizeimage"], cap_min / 1e6,
-           mem["max_bitstream"], out_min / 1e6, rec["frames"], rec["rss_kb"] / 1024)]
+           mem["max_bitstream"], out_min / 1e6, rec["frames"], rec["rss_kb"] / 1024),
+        "OUTPUT: %d slots (requests that can be in flight) of %.2f MB each: a quarter of the "
+        "raw picture (%.2f MB), at least 256 KiB (was the raw picture size, %.1f MB in all). A "
+        "frame larger than every free slot gets a larger buffer (VIDIOC_CREATE_BUFS while "
+        "streaming, sizes doubling from the initial one up to 64 MiB) that replaces one free "
+        "slot, so the in-flight depth stays and a slot grows at most three times within the 32 "
+        "buffers vb2 allows; the replaced buffer stays allocated until the stream ends (a 6.1 "
+        "kernel frees no single buffer). tests/integration/outgrow.sh checks it on each "
+        "profile."
+        % (mem["output_buffers"], out_slot / 1e6, mem["capture_sizeimage"] / 1e6,
+           mem["output_buffers"] * mem["capture_sizeimage"] / 1e6)]
         + ([] if alloc <= 2 * need else ["Why the allocation is larger: " + "; ".join(
             ([] if mem["capture_bytes"] <= 1.5 * cap_min else [
                 "CAPTURE: %d buffers where the stream needs %d (the client cycles through more "
                 "surfaces than the DPB needs, each surface keeps its own buffer)"
                 % (mem["capture_buffers"], dpb + 2)])
             + ([] if mem["output_bytes"] <= 4 * out_min else [
-                "OUTPUT: %d slots (requests that can be in flight) of %.2f MB each, the raw "
-                "picture size, for frames of at most %d bytes; a smaller slot with a "
-                "re-allocation path for an oversized frame would save most of it"
-                % (mem["output_buffers"], mem["output_bytes"] / max(1, mem["output_buffers"]) / 1e6,
-                   mem["max_bitstream"])])) + "."])))
+                "OUTPUT: %d slots of %.2f MB for frames of at most %d bytes: the slots are "
+                "sized for the stream's resolution before any frame is seen, with headroom so "
+                "that growth stays rare"
+                % (mem["output_buffers"], out_slot / 1e6, mem["max_bitstream"])])) + "."])))
 
     p = print
     p("# Benchmarks (issue 6)")
