@@ -70,22 +70,18 @@ void v4l2r_video_output_teardown(struct v4l2r_ctx *ctx)
  * streams, so the buffers start at a quarter of the 8-bit 4:2:0 picture (1080p: 0.78 MB against
  * 3.13 MB; Chromium's stateless decoders take 1 MB up to 1080p and 4 MB above), at least 256 KiB
  * (GStreamer v4l2codecs' IMAGE_MINSZ, which itself takes the luma plane size). A frame larger
- * than a free slot gets a larger buffer (v4l2r_video_output_grow). Codecs that take slots without
- * naming a size (v4l2r_slot_get: MPEG-2, VP8) keep the raw picture size of before, which the
- * frames they may send fit.
+ * than a free slot gets a larger buffer (v4l2r_video_output_grow): every codec asks for its
+ * frame's size (v4l2r_slot_get_size).
  */
-#define OUTPUT_MIN_SIZE	  (256u << 10)
-#define OUTPUT_LEGACY_MIN (1u << 20)
-#define OUTPUT_MAX_SIZE	  (64u << 20)
+#define OUTPUT_MIN_SIZE (256u << 10)
+#define OUTPUT_MAX_SIZE (64u << 20)
 
-static uint32_t initial_size(const struct v4l2r_codec *codec, uint32_t w, uint32_t h)
+static uint32_t initial_size(uint32_t w, uint32_t h)
 {
-	uint64_t raw = (uint64_t)w * h * 3 / 2;
-	uint64_t size = codec == &v4l2r_codec_h264 ? raw / 4 : raw;
-	uint64_t min = codec == &v4l2r_codec_h264 ? OUTPUT_MIN_SIZE : OUTPUT_LEGACY_MIN;
+	uint64_t size = (uint64_t)w * h * 3 / 2 / 4;
 
-	if (size < min)
-		size = min;
+	if (size < OUTPUT_MIN_SIZE)
+		size = OUTPUT_MIN_SIZE;
 	if (size > OUTPUT_MAX_SIZE)
 		size = OUTPUT_MAX_SIZE;
 	return (uint32_t)size;
@@ -125,7 +121,7 @@ VAStatus v4l2r_video_output_setup(struct v4l2r_ctx *ctx, uint32_t w, uint32_t h)
 	    .memory = V4L2_MEMORY_MMAP,
 	};
 	int type = OUT_TYPE;
-	uint32_t size = initial_size(ctx->cfg.codec, w, h);
+	uint32_t size = initial_size(w, h);
 
 	v4l2r_fmt_set(&fmt, OUT_TYPE, ctx->cfg.codec->coded_fourcc, w, h, size);
 	if (v4l2r_xioctl(ctx->video_fd, VIDIOC_S_FMT, &fmt) < 0) {
