@@ -103,6 +103,11 @@ VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_param
 /* Take a free OUTPUT slot (waits for one only if all are in flight; bounded). */
 VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
 			size_t *capacity);
+/* v4l2r_slot_get() for at least `need` bytes: a free slot that large, else a free slot whose
+ * buffer is replaced by a larger one (VIDIOC_CREATE_BUFS while streaming; never waits for
+ * that). VA_STATUS_ERROR_NOT_ENOUGH_BUFFER beyond what the device can allocate. */
+VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+			     uint8_t **data, size_t *capacity);
 /* Give back a slot that was not queued (error path). */
 void v4l2r_slot_put(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot);
 

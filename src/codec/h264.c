@@ -9,20 +9,6 @@
  */
 #include "codec.h"
 
-/* An OUTPUT slot of at least `need` bytes (src/device/request.c: a larger buffer replaces a
- * free slot too small). Weak: the unit tests that build this file with their own slot functions
- * have none, and get v4l2r_slot_get()'s slot. */
-extern VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
-				    uint8_t **data, size_t *capacity) __attribute__((weak));
-
-static VAStatus slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
-			      uint8_t **data, size_t *capacity)
-{
-	if (v4l2r_slot_get_size)
-		return v4l2r_slot_get_size(ctx, need, slot, data, capacity);
-	return v4l2r_slot_get(ctx, slot, data, capacity);
-}
-
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -1179,7 +1165,7 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 
 			total = n > SIZE_MAX - total ? SIZE_MAX : total + n;
 		}
-		st = slot_get_size(ctx, total, &slot, &data, &cap);
+		st = v4l2r_slot_get_size(ctx, total, &slot, &data, &cap);
 		if (st == VA_STATUS_ERROR_NOT_ENOUGH_BUFFER && find_start_code(priv) >= 0)
 			return VA_STATUS_ERROR_INVALID_PARAMETER; /* the first reason */
 		if (st != VA_STATUS_SUCCESS)
@@ -1226,8 +1212,8 @@ static VAStatus h264_end(struct v4l2r_ctx *ctx, void *priv_)
 			    .size = sizeof(priv->weights),
 			    .ptr = &priv->weights,
 			};
-		st = slot_get_size(ctx, (priv->annexb ? 3 : 0) + (size_t)s->span.size, &slot, &data,
-				   &cap);
+		st = v4l2r_slot_get_size(ctx, (priv->annexb ? 3 : 0) + (size_t)s->span.size, &slot,
+					 &data, &cap);
 		if (st != VA_STATUS_SUCCESS)
 			return st;
 		if ((priv->annexb ? 3 : 0) + (size_t)s->span.size > cap) {

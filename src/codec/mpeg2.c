@@ -24,20 +24,6 @@
 
 #include "slices.h"
 
-/* An OUTPUT slot of at least `need` bytes (src/device/request.c: a larger buffer replaces a
- * free slot too small). Weak, as in h264.c: the unit tests that build this file with their own
- * slot functions may have none, and get v4l2r_slot_get()'s slot. */
-extern VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
-				    uint8_t **data, size_t *capacity) __attribute__((weak));
-
-static VAStatus slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
-			      uint8_t **data, size_t *capacity)
-{
-	if (v4l2r_slot_get_size)
-		return v4l2r_slot_get_size(ctx, need, slot, data, capacity);
-	return v4l2r_slot_get(ctx, slot, data, capacity);
-}
-
 #define MPEG2_MAX_SLICES 4096	     /* per picture: at most one per macroblock row and column */
 #define MPEG2_MAX_DATA	 (32u << 20) /* per picture */
 
@@ -530,7 +516,7 @@ static VAStatus mpeg2_end(struct v4l2r_ctx *ctx, void *priv_)
 
 		need += slice_size(s->span.data, s->span.size); /* at most MPEG2_MAX_DATA */
 	}
-	st = slot_get_size(ctx, need, &slot, &data, &cap);
+	st = v4l2r_slot_get_size(ctx, need, &slot, &data, &cap);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	for (unsigned i = 0; i < priv->sl.n; i++) {

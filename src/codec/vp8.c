@@ -22,20 +22,6 @@
 #include "../bitstream/vp8_frame.h"
 #include "slices.h"
 
-/* An OUTPUT slot of at least `need` bytes (src/device/request.c: a larger buffer replaces a
- * free slot too small). Weak, as in h264.c: the unit tests that build this file with their own
- * slot functions may have none, and get v4l2r_slot_get()'s slot. */
-extern VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
-				    uint8_t **data, size_t *capacity) __attribute__((weak));
-
-static VAStatus slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
-			      uint8_t **data, size_t *capacity)
-{
-	if (v4l2r_slot_get_size)
-		return v4l2r_slot_get_size(ctx, need, slot, data, capacity);
-	return v4l2r_slot_get(ctx, slot, data, capacity);
-}
-
 #define VP8_MAX_DATA (32u << 20)
 
 static const VAProfile vp8_profiles[] = {VAProfileVP8Version0_3};
@@ -312,7 +298,7 @@ static VAStatus vp8_end(struct v4l2r_ctx *ctx, void *priv_)
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	used = (key ? 10 : 3) + rec->span.size;
-	st = slot_get_size(ctx, used, &slot, &out, &cap);
+	st = v4l2r_slot_get_size(ctx, used, &slot, &out, &cap);
 	if (st != VA_STATUS_SUCCESS)
 		return st;
 	if (used > cap) {

@@ -42,6 +42,11 @@ VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t
 {
 	return VA_STATUS_ERROR_UNIMPLEMENTED;
 }
+VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
+			     uint8_t **data, size_t *capacity)
+{
+	return VA_STATUS_ERROR_UNIMPLEMENTED;
+}
 void v4l2r_slot_put(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
 {
 }
