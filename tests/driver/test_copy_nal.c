@@ -12,52 +12,7 @@
 
 #include <stdio.h>
 
-/* The core services h264.c links against: never called here. */
-int v4l2r_ctx_fd(struct v4l2r_ctx *ctx)
-{
-	return -1;
-}
-void v4l2r_ctx_debug(struct v4l2r_ctx *ctx, const char *fmt, ...)
-{
-}
-struct v4l2r_surface *v4l2r_ctx_target(struct v4l2r_ctx *ctx)
-{
-	return NULL;
-}
-void v4l2r_ctx_continue_ts(struct v4l2r_ctx *ctx)
-{
-}
-struct v4l2r_surface *v4l2r_ctx_surface(struct v4l2r_ctx *ctx, VASurfaceID id)
-{
-	return NULL;
-}
-uint64_t v4l2r_surface_ts(const struct v4l2r_surface *surface)
-{
-	return 0;
-}
-VAStatus v4l2r_ctx_stream(struct v4l2r_ctx *ctx, const struct v4l2r_stream_params *params)
-{
-	return VA_STATUS_ERROR_OPERATION_FAILED;
-}
-VAStatus v4l2r_slot_get(struct v4l2r_ctx *ctx, struct v4l2r_slot **slot, uint8_t **data,
-			size_t *capacity)
-{
-	return VA_STATUS_ERROR_OPERATION_FAILED;
-}
-VAStatus v4l2r_slot_get_size(struct v4l2r_ctx *ctx, size_t need, struct v4l2r_slot **slot,
-			     uint8_t **data, size_t *capacity)
-{
-	return VA_STATUS_ERROR_OPERATION_FAILED;
-}
-void v4l2r_slot_put(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot)
-{
-}
-VAStatus v4l2r_slot_queue(struct v4l2r_ctx *ctx, struct v4l2r_slot *slot, size_t bytesused,
-			  struct v4l2_ext_control *ctrls, unsigned n_ctrls, unsigned flags,
-			  struct v4l2r_surface *const *refs, unsigned n_refs)
-{
-	return VA_STATUS_ERROR_OPERATION_FAILED;
-}
+#include "../h264/codec_core_stub.h"
 
 enum impl { IMPL_AUTO, IMPL_AVX2, IMPL_SSE2, IMPL_NEON, IMPL_C, N_IMPL };
 static const char *const impl_name[N_IMPL] = {"auto", "avx2", "sse2", "neon", "c"};
