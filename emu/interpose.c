@@ -723,7 +723,10 @@ static void *mmap_fd(void *addr, size_t len, int prot, int flags, int fd, off_t 
 #define EMU_NO_TSAN
 #endif
 
-EMU_EXPORT EMU_NO_TSAN void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+/* mmap and mmap64 (the same call with a 64-bit off_t here): anonymous maps go straight to the
+ * kernel, maps of an emulated fd to mmap_fd(). */
+static EMU_NO_TSAN void *mmap_dispatch(void *addr, size_t len, int prot, int flags, int fd,
+				       off_t off)
 {
 	if (fd < 0 || (flags & MAP_ANONYMOUS)) {
 #ifdef SYS_mmap
@@ -736,17 +739,14 @@ EMU_EXPORT EMU_NO_TSAN void *mmap(void *addr, size_t len, int prot, int flags, i
 	return mmap_fd(addr, len, prot, flags, fd, off);
 }
 
+EMU_EXPORT EMU_NO_TSAN void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap_dispatch(addr, len, prot, flags, fd, off);
+}
+
 EMU_EXPORT EMU_NO_TSAN void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	if (fd < 0 || (flags & MAP_ANONYMOUS)) {
-#ifdef SYS_mmap
-		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-#else
-		pthread_once(&real_once, resolve_real);
-		return real.mmap(addr, len, prot, flags, fd, off);
-#endif
-	}
-	return mmap_fd(addr, len, prot, flags, fd, off);
+	return mmap_dispatch(addr, len, prot, flags, fd, off);
 }
 
 /* ---- poll / select ---- */
