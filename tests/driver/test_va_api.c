@@ -28,27 +28,9 @@
 #include <va/va_backend_vpp.h>
 #include <va/va_drmcommon.h>
 
-static int failures;
-static int checks;
+#include "check.h"
+
 static int errors_reported;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);   \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-		}                                                                                  \
-	} while (0)
-
-#define ST(call, want)                                                                             \
-	do {                                                                                       \
-		VAStatus st_ = (call);                                                             \
-		CHECK(st_ == (want), "%s returned %#x (%s), want %#x (%s)", #call, st_,            \
-		      vaErrorStr(st_), (unsigned)(want), vaErrorStr(want));                        \
-	} while (0)
 
 static void on_error(VADriverContextP ctx, const char *msg)
 {

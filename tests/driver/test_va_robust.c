@@ -42,27 +42,7 @@
 
 #include "h264_mini.h"
 
-static int failures;
-static int checks;
-
-/* Counted from several threads (hostile-threads, the stall tests' second context). */
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		__atomic_fetch_add(&checks, 1, __ATOMIC_RELAXED);                                  \
-		if (!(cond)) {                                                                     \
-			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);                        \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);   \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-		}                                                                                  \
-	} while (0)
-
-#define ST(call, want)                                                                             \
-	do {                                                                                       \
-		VAStatus st_ = (call);                                                             \
-		CHECK(st_ == (want), "%s returned %#x (%s), want %#x (%s)", #call, st_,            \
-		      vaErrorStr(st_), (unsigned)(want), vaErrorStr(want));                        \
-	} while (0)
+#include "check.h"
 
 static int errors_reported;
 
